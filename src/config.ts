@@ -1,0 +1,34 @@
+// All configuration in one typed place. Safe local defaults; production refuses to start without secrets.
+import path from 'node:path';
+import { z } from 'zod';
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z.string().url().optional(),
+  LEVY_DATA_DIR: z.string().default('.levy-data'),
+  SESSION_SECRET: z.string().min(32).optional(),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(60),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Pin "today" for demos and tests (ISO date). Unset in production: the system clock is used.
+  LEVY_TODAY: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  LEVY_DEMO_DWELLINGS: z.coerce.number().int().min(0).default(20000),
+  LEVY_DEMO_BUSINESSES: z.coerce.number().int().min(0).default(1500),
+  LEVY_DEMO_AUTHORITY: z.string().default('E08000010'),
+});
+
+export type Config = z.infer<typeof schema> & { dataDir: string };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const config = parsed.data;
+  if (config.NODE_ENV === 'production' && !config.SESSION_SECRET) {
+    throw new Error('Invalid configuration: SESSION_SECRET must be set (32+ characters) in production');
+  }
+  return { ...config, dataDir: path.resolve(config.LEVY_DATA_DIR) };
+}

@@ -1,0 +1,106 @@
+// One small interface over the two engines Levy runs on: embedded PGlite (default) and a PostgreSQL
+// server (when DATABASE_URL is set). Same SQL, same migrations. Repositories write plain SQL with
+// $1 parameters; see docs/decisions/0002-plain-sql.md for why this is not an ORM.
+import fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import pg from 'pg';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface Db {
+  readonly kind: DatabaseKind;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs several statements with no parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /** Runs fn in one transaction; nested calls join the outer transaction. */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// int8 (sums of pence, ids) as JS numbers: pence totals stay far below 2^53. Dates stay ISO strings.
+const INT8 = 20;
+const DATE = 1082;
+const NUMERIC = 1700;
+
+export async function openPglite(dataDir?: string): Promise<Db> {
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const lite = await PGlite.create({
+    dataDir,
+    extensions: { pg_trgm },
+    parsers: { [INT8]: (v: string) => Number(v), [DATE]: (v: string) => v, [NUMERIC]: (v: string) => v },
+  });
+  return wrapPglite(lite);
+}
+
+type LiteLike = Pick<PGlite, 'query' | 'exec'>;
+
+function wrapPglite(lite: PGlite): Db {
+  const inner = (conn: LiteLike, inTx: boolean): Db => ({
+    kind: 'pglite',
+    async query<T>(sql: string, params: unknown[] = []) {
+      const result = await conn.query<T>(sql, params);
+      return result.rows;
+    },
+    async exec(sql: string) {
+      await conn.exec(sql);
+    },
+    async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+      if (inTx) return fn(inner(conn, true));
+      return lite.transaction((tx) => fn(inner(tx as unknown as LiteLike, true)));
+    },
+    async close() {
+      if (!inTx) await lite.close();
+    },
+  });
+  return inner(lite, false);
+}
+
+pg.types.setTypeParser(INT8, (v) => Number(v));
+pg.types.setTypeParser(DATE, (v) => v);
+
+export async function openPostgres(connectionString: string, max = 10): Promise<Db> {
+  const pool = new pg.Pool({ connectionString, max });
+  await pool.query('select 1');
+  const onClient = (client: pg.PoolClient): Db => ({
+    kind: 'postgres',
+    async query<T>(sql: string, params: unknown[] = []) {
+      const result = await client.query(sql, params);
+      return result.rows as T[];
+    },
+    async exec(sql: string) {
+      await client.query(sql);
+    },
+    transaction: (fn) => fn(onClient(client)),
+    async close() {},
+  });
+  return {
+    kind: 'postgres',
+    async query<T>(sql: string, params: unknown[] = []) {
+      const result = await pool.query(sql, params);
+      return result.rows as T[];
+    },
+    async exec(sql: string) {
+      await pool.query(sql);
+    },
+    async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await fn(onClient(client));
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback');
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+export async function openDatabase(options: { databaseUrl?: string; dataDir?: string }): Promise<Db> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir);
+}
