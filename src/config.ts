@@ -16,6 +16,10 @@ const schema = z.object({
   LEVY_DEMO_DWELLINGS: z.coerce.number().int().min(0).default(20000),
   LEVY_DEMO_BUSINESSES: z.coerce.number().int().min(0).default(1500),
   LEVY_DEMO_AUTHORITY: z.string().default('E08000010'),
+  // GOV.UK Notify: one generic template per channel with ((subject)) and ((body)). Unset: messages are held locally.
+  NOTIFY_API_KEY: z.string().optional(),
+  NOTIFY_EMAIL_TEMPLATE_ID: z.string().optional(),
+  NOTIFY_SMS_TEMPLATE_ID: z.string().optional(),
 });
 
 export type Config = z.infer<typeof schema> & { dataDir: string };

@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { openDatabase, type Db } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { createRepositories, createServices, type Services } from './services.ts';
+import { createNotifier } from './integrations/notify/notify.ts';
 
 export interface Runtime {
   db: Db;
@@ -20,6 +21,9 @@ export function clockFor(config: Pick<Config, 'LEVY_TODAY'>): Clock {
 export async function startRuntime(config: Config, clock: Clock = clockFor(config)): Promise<Runtime> {
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir });
   await migrate(db);
-  const services = createServices(db, createRepositories(db), clock, { sessionIdleMinutes: config.SESSION_IDLE_MINUTES });
+  const services = createServices(db, createRepositories(db), clock, {
+    sessionIdleMinutes: config.SESSION_IDLE_MINUTES,
+    notifier: createNotifier({ apiKey: config.NOTIFY_API_KEY, emailTemplateId: config.NOTIFY_EMAIL_TEMPLATE_ID, smsTemplateId: config.NOTIFY_SMS_TEMPLATE_ID }),
+  });
   return { db, clock, services, close: () => db.close() };
 }

@@ -17,6 +17,8 @@ export interface ApiRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.
   query?: Q;
   body?: B;
   response: z.ZodType;
+  /** For files (PDF, CSV, XLSX): the media type; the handler returns a Buffer or string. Default JSON. */
+  produces?: string;
   successStatus?: number;
   handler: (
     input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; request: FastifyRequest },
@@ -77,7 +79,9 @@ export function createApiRegistry() {
       responses: {
         [String(route.successStatus ?? 200)]: {
           description: 'Success',
-          content: { 'application/json': { schema: z.toJSONSchema(route.response, { unrepresentable: 'any' }) } },
+          content: route.produces
+            ? { [route.produces]: { schema: { type: 'string', format: 'binary' } } }
+            : { 'application/json': { schema: z.toJSONSchema(route.response, { unrepresentable: 'any' }) } },
         },
         '400': errorResponse,
         '401': errorResponse,
@@ -99,7 +103,7 @@ export function createApiRegistry() {
           const query = parseOrThrow(route.query, request.query, 'query parameter');
           const body = parseOrThrow(route.body, request.body, 'request body');
           const result = await route.handler({ params, query, body, request }, reply);
-          reply.code(route.successStatus ?? 200).type('application/json');
+          reply.code(route.successStatus ?? 200).type(route.produces ?? 'application/json');
           return result;
         },
       });

@@ -17,6 +17,7 @@ import { registerCustomerRoutes } from '../modules/customers/customers.routes.ts
 import { registerAccountRoutes } from '../modules/accounts/accounts.routes.ts';
 import { registerCaseworkRoutes } from '../modules/casework/casework.routes.ts';
 import { registerAdminRoutes } from '../modules/admin/admin.routes.ts';
+import { registerDocumentRoutes } from '../modules/documents/documents.routes.ts';
 import { can, type Permission } from '../modules/auth/roles.ts';
 
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
@@ -134,5 +135,6 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   registerAccountRoutes(ctx);
   registerCaseworkRoutes(ctx);
   registerAdminRoutes(ctx);
+  registerDocumentRoutes(ctx);
   return app;
 }

@@ -3,6 +3,7 @@ import type { AuditRepository } from '../audit/audit.repository.ts';
 import { requirePermission, type Actor } from '../auth/context.ts';
 import type { EventsRepository } from '../casework/events.repository.ts';
 import type { AccountsRepository, YearBalanceRow } from './accounts.repository.ts';
+import type { DocumentsRepository } from '../documents/documents.repository.ts';
 
 export interface YearBalance {
   financialYear: number;
@@ -23,8 +24,8 @@ export function summariseBalances(rows: YearBalanceRow[]): { years: YearBalance[
   return { years: list, totalPence: list.reduce((sum, y) => sum + y.balancePence, 0) };
 }
 
-export function createAccountsService(deps: { repo: AccountsRepository; events: EventsRepository; audit: AuditRepository }) {
-  const { repo, events, audit } = deps;
+export function createAccountsService(deps: { repo: AccountsRepository; events: EventsRepository; audit: AuditRepository; documents: DocumentsRepository }) {
+  const { repo, events, audit, documents } = deps;
 
   async function requireAccount(actor: Actor, accountId: number) {
     requirePermission(actor, 'cases.view');
@@ -38,15 +39,16 @@ export function createAccountsService(deps: { repo: AccountsRepository; events: 
 
     async getAccountView(actor: Actor, accountId: number) {
       const account = await requireAccount(actor, accountId);
-      const [balances, ledger, liabilities, instalments, timeline] = await Promise.all([
+      const [balances, ledger, liabilities, instalments, timeline, letters] = await Promise.all([
         repo.balancesByYearAndKind(accountId),
         repo.ledger(accountId, 500),
         repo.liabilities(accountId),
         repo.currentInstalments(accountId),
         events.forAccount(accountId, 200),
+        documents.documentsForAccount(accountId),
       ]);
       await audit.record(actor, { action: 'view.account', entityType: 'account', entityId: accountId, authorityId: account.authority_id });
-      return { account, balances: summariseBalances(balances), ledger, liabilities, instalments, timeline };
+      return { account, balances: summariseBalances(balances), ledger, liabilities, instalments, timeline, letters };
     },
 
     async findByReference(actor: Actor, reference: string) {
