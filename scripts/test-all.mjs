@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: every suite a newcomer needs to trust a change, in three passes.
+// `npm test`: everything a newcomer needs to trust a change.
+//  0. static checks: TypeScript (strict) and ESLint with zero warnings
 //  1. unit and service tests on embedded PGlite (always)
 //  2. the same service tests (*.db.test.ts) on a PostgreSQL server (when DATABASE_URL is set)
 //  3. browser tests through the real server in Chromium with an accessibility scan (when Chromium is found)
@@ -49,6 +50,18 @@ function runPass(name, files, env) {
   totals.skipped += count('skipped');
   console.log(`--- ${name}: ${passed} passed, ${failed} failed (exit ${result.status})`);
 }
+
+function runCheck(name, command, args) {
+  console.log(`\n=== ${name} ===`);
+  const result = spawnSync(command, args, { stdio: 'inherit' });
+  if (result.status === 0) totals.passed += 1;
+  else totals.failed += 1;
+  console.log(`--- ${name}: ${result.status === 0 ? 'ok' : 'FAILED'}`);
+}
+
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+runCheck('typecheck (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+runCheck('lint (eslint, zero warnings)', bin('eslint'), ['--max-warnings', '0', 'src', 'test', 'scripts', 'bin', 'bench']);
 
 runPass('unit and service tests on PGlite', fast, { LEVY_TEST_DB: 'pglite' });
 

@@ -8,7 +8,6 @@ const schema = z.object({
   HOST: z.string().default('127.0.0.1'),
   DATABASE_URL: z.string().url().optional(),
   LEVY_DATA_DIR: z.string().default('.levy-data'),
-  SESSION_SECRET: z.string().min(32).optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Pin "today" for demos and tests (ISO date). Unset in production: the system clock is used.
@@ -31,8 +30,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration: ${problems}`);
   }
   const config = parsed.data;
-  if (config.NODE_ENV === 'production' && !config.SESSION_SECRET) {
-    throw new Error('Invalid configuration: SESSION_SECRET must be set (32+ characters) in production');
+  // Sessions need no signing secret (they are random ids stored hashed); what production must be
+  // given is its database credential: a live council does not run on the embedded database.
+  if (config.NODE_ENV === 'production' && !config.DATABASE_URL) {
+    throw new Error('Invalid configuration: DATABASE_URL must be set in production');
   }
   return { ...config, dataDir: path.resolve(config.LEVY_DATA_DIR) };
 }

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from '../config.ts';
-import { LevyError } from '../errors.ts';
+import { LevyError, ValidationError } from '../errors.ts';
 import { startRuntime } from '../runtime.ts';
 import { ROLES, type Role } from '../modules/auth/roles.ts';
 import { ensureDemoCouncil, formatSignIns } from '../jobs/demo.ts';
@@ -86,7 +86,7 @@ export function buildProgram(): Command {
         const authorities = await runtime.services.admin.listAuthorities();
         const authorityIds = options.authority.map((code) => {
           const found = authorities.find((a) => a.ons_code === code);
-          if (!found) throw new InvalidArgumentError(`--authority: no billing authority with ONS code "${code}" (known: ${authorities.map((a) => a.ons_code).join(', ') || 'none'})`);
+          if (!found) throw new ValidationError(`no billing authority with ONS code "${code}" (known: ${authorities.map((a) => a.ons_code).join(', ') || 'none'})`, [{ field: '--authority', message: `unknown ONS code ${code}` }]);
           return found.id;
         });
         const generated = !process.env.LEVY_NEW_PASSWORD;
@@ -133,7 +133,7 @@ export function buildProgram(): Command {
     .argument('<dir>', 'folder of vector JSON files (e.g. ../shared/vectors)')
     .option('--json', 'print JSON')
     .action(async (dir: string, options: { json?: boolean }) => {
-      if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InvalidArgumentError(`<dir>: "${dir}" is not a folder`);
+      if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ValidationError(`<dir>: "${dir}" is not a folder`);
       const result = await checkVectors(dir);
       process.stdout.write(`${formatCheckVectorsReport(result, Boolean(options.json))}\n`);
       if (result.failed > 0) process.exitCode = 1;
@@ -150,10 +150,6 @@ export async function runCli(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
       return 2; // commander has already printed the message naming the argument
-    }
-    if (error instanceof InvalidArgumentError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      return 2;
     }
     if (error instanceof LevyError) {
       const fields = 'fields' in error ? (error as { fields: { field: string; message: string }[] }).fields : [];
