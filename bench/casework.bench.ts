@@ -1,0 +1,113 @@
+// Account page and search under 20 concurrent officers, through the real server (a child process
+// running `levy serve` on PGlite) on a 150,000-dwelling demo council. Target: p95 under 50 ms.
+//
+//   npx tsx bench/casework.bench.ts [--dwellings 150000] [--users 20] [--seconds 30] [--fresh]
+//
+// The seeded database is kept in bench/.data/ and reused by later runs (delete it or pass --fresh).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    dwellings: { type: 'string', default: '150000' },
+    users: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '30' },
+    fresh: { type: 'boolean', default: false },
+  },
+});
+const dwellings = Number(values.dwellings);
+const concurrency = Number(values.users);
+const seconds = Number(values.seconds);
+const dataDir = path.resolve(`bench/.data/casework-${dwellings}`);
+if (values.fresh) fs.rmSync(dataDir, { recursive: true, force: true });
+
+const SURNAMES = ['smith', 'jones', 'taylor', 'brown', 'williams', 'wilson', 'johnson', 'davies', 'robinson', 'wright', 'thompson', 'evans', 'walker', 'white', 'roberts', 'green', 'hall', 'wood', 'jackson', 'clarke'];
+const POSTCODES = ['WN1', 'WN2 3', 'WN3', 'WN5 9', 'WN6', 'WN7 1', 'M29', 'WA3 2'];
+
+async function startServer(): Promise<{ url: string; stop: () => void; setupSeconds: number }> {
+  const started = Date.now();
+  const port = 3900 + Math.floor(Math.random() * 90);
+  const child = spawn(process.execPath, ['bin/levy.js', 'serve'], {
+    env: { ...process.env, DATABASE_URL: '', LEVY_DATA_DIR: dataDir, PORT: String(port), LEVY_TODAY: '2026-11-22', LEVY_DEMO_DWELLINGS: String(dwellings), LEVY_DEMO_BUSINESSES: String(Math.round(dwellings / 20)), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      process.stdout.write(`  [server] ${text.split('\n')[0]}\n`);
+      if (text.includes('Levy is running')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM'), setupSeconds: (Date.now() - started) / 1000 };
+}
+
+async function signIn(url: string, username: string, password: string): Promise<string> {
+  const form = await fetch(`${url}/sign-in`);
+  const pre = /levy_signin=([^;]+)/.exec(form.headers.get('set-cookie') ?? '')![1];
+  const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
+  const res = await fetch(`${url}/sign-in`, {
+    method: 'POST', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `levy_signin=${pre}` },
+    body: new URLSearchParams({ _csrf: token, username, password, returnTo: '/' }),
+  });
+  const session = /levy_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '');
+  if (!session) throw new Error(`sign-in failed: ${res.status}`);
+  return `levy_session=${session[1]}`;
+}
+
+function percentile(sorted: number[], p: number) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+const server = await startServer();
+try {
+  const signIns = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-sign-ins.json'), 'utf8')) as { username: string; password: string }[];
+  const officer = signIns.find((s) => s.username === 'recovery.officer')!;
+  const cookie = await signIn(server.url, officer.username, officer.password);
+  const home = await (await fetch(`${server.url}/`, { headers: { cookie } })).text();
+  const accountCount = Number((/Accounts<\/dt><dd class="govuk-summary-list__value">(\d+)/.exec(home) ?? [])[1] ?? dwellings);
+
+  const kinds = {
+    'account page': () => `/accounts/${1 + Math.floor(Math.random() * accountCount)}`,
+    'customer page': () => `/customers/${1 + Math.floor(Math.random() * accountCount * 0.9)}`,
+    'search by name': () => `/search?q=${SURNAMES[Math.floor(Math.random() * SURNAMES.length)]}`,
+    'search by postcode': () => `/search?q=${encodeURIComponent(POSTCODES[Math.floor(Math.random() * POSTCODES.length)])}`,
+  };
+  const timings: Record<string, number[]> = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
+  const errors: string[] = [];
+  const deadline = Date.now() + seconds * 1000;
+  const worker = async () => {
+    const names = Object.keys(kinds) as (keyof typeof kinds)[];
+    while (Date.now() < deadline) {
+      const kind = names[Math.floor(Math.random() * names.length)];
+      const url = kinds[kind]();
+      const t0 = performance.now();
+      const res = await fetch(`${server.url}${url}`, { headers: { cookie }, redirect: 'manual' });
+      await res.arrayBuffer();
+      const ms = performance.now() - t0;
+      if (res.status !== 200 && res.status !== 302 && res.status !== 404) errors.push(`${res.status} ${url}`);
+      timings[kind].push(ms);
+    }
+  };
+  console.log(`\nLoad: ${concurrency} concurrent officers for ${seconds} s on ${accountCount} accounts (server set up in ${server.setupSeconds.toFixed(1)} s)`);
+  await Promise.all(Array.from({ length: concurrency }, worker));
+
+  let worstP95 = 0;
+  console.log('\n| request | count | p50 ms | p95 ms | p99 ms | max ms |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  const all: number[] = [];
+  for (const [kind, list] of Object.entries(timings)) {
+    const sorted = [...list].sort((a, b) => a - b);
+    all.push(...list);
+    const p95 = percentile(sorted, 95);
+    if (kind === 'account page' || kind.startsWith('search')) worstP95 = Math.max(worstP95, p95);
+    console.log(`| ${kind} | ${sorted.length} | ${percentile(sorted, 50).toFixed(1)} | ${p95.toFixed(1)} | ${percentile(sorted, 99).toFixed(1)} | ${sorted.at(-1)!.toFixed(1)} |`);
+  }
+  console.log(`\nthroughput: ${(all.length / seconds).toFixed(0)} requests/s; errors: ${errors.length}${errors.length ? ` (first: ${errors[0]})` : ''}`);
+  console.log(`worst p95 of account page and searches: ${worstP95.toFixed(1)} ms (target 50 ms, ratio ${(worstP95 / 50).toFixed(2)}) ${worstP95 < 50 ? 'PASS' : 'MISS'}`);
+} finally {
+  server.stop();
+}
