@@ -30,6 +30,9 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     extensions: { pg_trgm },
     parsers: { [INT8]: (v: string) => Number(v), [DATE]: (v: string) => v, [NUMERIC]: (v: string) => v },
   });
+  // PGlite's pages live in memory: random reads cost about what sequential ones do, so tell the
+  // planner (otherwise it prefers a seq scan over the trigram indexes behind name search).
+  await lite.exec('set random_page_cost = 1.1');
   return wrapPglite(lite);
 }
 

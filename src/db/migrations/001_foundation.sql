@@ -165,6 +165,7 @@ create table liabilities (
   check (to_date is null or to_date >= from_date)
 );
 create index liabilities_account on liabilities(account_id);
+create index liabilities_property on liabilities(property_id);
 
 -- Joint and several: every party on a liability can be pursued for the whole.
 create table liability_parties (

@@ -52,26 +52,35 @@ export interface AddressRow {
   to_date: string | null;
 }
 
-// One row per customer: the customers found, with their references, where they live and what they owe.
-const HIT_COLUMNS = `
-  c.id as customer_id, c.display_name, c.kind, c.warning,
-  (select ca.address_line1 || ', ' || ca.town from customer_addresses ca
-    where ca.customer_id = c.id and ca.to_date is null order by ca.from_date desc limit 1) as address,
-  (select ca.postcode from customer_addresses ca
-    where ca.customer_id = c.id and ca.to_date is null order by ca.from_date desc limit 1) as postcode,
-  coalesce((select array_agg(a.reference order by a.reference) from customer_accounts ca
-             join accounts a on a.id = ca.account_id where ca.customer_id = c.id), '{}') as references,
-  coalesce((select sum(l.amount_pence)::bigint from customer_accounts ca
-             join ledger_entries l on l.account_id = ca.account_id where ca.customer_id = c.id), 0) as balance_pence`;
+// Searches work in two steps: choose and order at most `limit` customer ids cheaply, then work out
+// addresses, references and balances for just those rows (hit()).
+const ORDER = `coalesce(c.surname, c.business_name), c.forenames, c.id`;
+
+function hitsFor(idsSql: string): string {
+  return `with chosen as (${idsSql})
+  select c.id as customer_id, c.display_name, c.kind, c.warning,
+    addr.address, addr.postcode,
+    coalesce((select array_agg(a.reference order by a.reference) from customer_accounts ca
+               join accounts a on a.id = ca.account_id where ca.customer_id = c.id), '{}') as references,
+    coalesce((select sum(l.amount_pence)::bigint from customer_accounts ca
+               join ledger_entries l on l.account_id = ca.account_id where ca.customer_id = c.id), 0) as balance_pence
+  from chosen join customers c on c.id = chosen.id
+  left join lateral (select ca.address_line1 || ', ' || ca.town as address, ca.postcode from customer_addresses ca
+                      where ca.customer_id = c.id and ca.to_date is null order by ca.from_date desc limit 1) addr on true
+  order by ${ORDER}`;
+}
+
+/** "%word%" for LIKE, with LIKE's own wildcards in the word escaped. */
+const containing = (word: string) => `%${word.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 
 export function createCustomersRepository(db: Db) {
   return {
     async searchByReference(authorityIds: number[], referencePrefix: string, limit: number): Promise<SearchHit[]> {
       return db.query<SearchHit>(
-        `select ${HIT_COLUMNS} from customers c
-          where c.id in (select a.customer_id from accounts a
-                          where a.reference like $2 || '%' and a.authority_id = any($1::int[]) limit $3)
-          order by c.display_name limit $3`,
+        hitsFor(`select c.id from customers c
+                  where c.id in (select ca.customer_id from accounts a join customer_accounts ca on ca.account_id = a.id
+                                  where a.reference like $2 || '%' and a.authority_id = any($1::int[]))
+                  order by ${ORDER} limit $3`),
         [authorityIds, referencePrefix, limit],
       );
     },
@@ -79,39 +88,36 @@ export function createCustomersRepository(db: Db) {
     async searchByPostcode(authorityIds: number[], postcodePrefix: string, limit: number): Promise<SearchHit[]> {
       // Liable parties of accounts on properties at that postcode, and people whose address is there.
       return db.query<SearchHit>(
-        `with found as (
-           select lp.customer_id from properties p
-             join liabilities li on li.property_id = p.id
-             join liability_parties lp on lp.liability_id = li.id
-            where p.authority_id = any($1::int[]) and replace(p.postcode, ' ', '') like $2 || '%'
-           union
-           select ca.customer_id from customer_addresses ca join customers c on c.id = ca.customer_id
-            where c.authority_id = any($1::int[]) and replace(ca.postcode, ' ', '') like $2 || '%' and ca.to_date is null
-           limit 500)
-         select ${HIT_COLUMNS} from customers c where c.id in (select customer_id from found)
-          order by c.display_name limit $3`,
+        hitsFor(`select c.id from customers c
+                  where c.id in (
+                    select lp.customer_id from properties p
+                      join liabilities li on li.property_id = p.id
+                      join liability_parties lp on lp.liability_id = li.id
+                     where p.authority_id = any($1::int[]) and replace(p.postcode, ' ', '') like $2 || '%'
+                    union
+                    select ca.customer_id from customer_addresses ca join customers c2 on c2.id = ca.customer_id
+                     where c2.authority_id = any($1::int[]) and replace(ca.postcode, ' ', '') like $2 || '%' and ca.to_date is null)
+                  order by ${ORDER} limit $3`),
         [authorityIds, postcodePrefix, limit],
       );
     },
 
-    /** Each word must appear in the name, or each word in the property address. Trigram-indexed. */
+    /** Every word must appear in the name, or every word in the property address. Trigram-indexed. */
     async searchByWords(authorityIds: number[], words: string[], limit: number): Promise<SearchHit[]> {
-      const patterns = words.map((w) => `%${w.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+      // One LIKE per word (parameters $3, $4 …) so PostgreSQL can use the trigram indexes.
+      const params = words.map(containing);
+      const nameMatch = params.map((_, i) => `lower(c.display_name) like $${i + 3}`).join(' and ');
+      const addressMatch = params.map((_, i) => `lower(p.address_line1 || ' ' || p.town) like $${i + 3}`).join(' and ');
       return db.query<SearchHit>(
-        `with by_name as (
-           select c.id from customers c
-            where c.authority_id = any($1::int[]) and lower(c.display_name) like all($2::text[])
-            limit 500),
-         by_address as (
-           select lp.customer_id as id from properties p
-             join liabilities li on li.property_id = p.id
-             join liability_parties lp on lp.liability_id = li.id
-            where p.authority_id = any($1::int[]) and lower(p.address_line1 || ' ' || p.town) like all($2::text[])
-            limit 500)
-         select ${HIT_COLUMNS} from customers c
-          where c.id in (select id from by_name union select id from by_address)
-          order by c.display_name limit $3`,
-        [authorityIds, patterns, limit],
+        hitsFor(`select c.id from customers c
+                  where c.id in (select c.id from customers c where c.authority_id = any($1::int[]) and ${nameMatch}
+                                 union
+                                 select lp.customer_id from properties p
+                                   join liabilities li on li.property_id = p.id
+                                   join liability_parties lp on lp.liability_id = li.id
+                                  where p.authority_id = any($1::int[]) and ${addressMatch})
+                  order by ${ORDER} limit $2`),
+        [authorityIds, limit, ...params],
       );
     },
 
