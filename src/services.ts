@@ -15,6 +15,19 @@ import { createAdminService } from './modules/admin/admin.service.ts';
 import { createDocumentsRepository } from './modules/documents/documents.repository.ts';
 import { createDocumentsService } from './modules/documents/documents.service.ts';
 import { offlineNotifier, type Notifier } from './integrations/notify/notify.ts';
+import { createRecoveryRepositories, createRecoveryServices } from './modules/recovery/recovery.wiring.ts';
+import { createBillingService } from './modules/billing/billing.service.ts';
+import { createImportsRepository } from './modules/payments/imports.repository.ts';
+import { createReceiptsRepository } from './modules/payments/receipts.repository.ts';
+import { createPaymentsService } from './modules/payments/payments.service.ts';
+import { createSuspenseService } from './modules/payments/suspense.service.ts';
+import { createRefundsService } from './modules/refunds/refunds.service.ts';
+import { createDirectDebitService } from './modules/direct-debit/direct-debit.service.ts';
+import { createReconciliationService } from './modules/payments/reconciliation.service.ts';
+import { createPaymentSettingsService } from './modules/payments/settings.ts';
+import { createReportsRepository } from './modules/reports/reports.repository.ts';
+import { createReportsService } from './modules/reports/reports.service.ts';
+import { createAfterLoRepositories, createAfterLoServices } from './modules/arrangements/after-lo.wiring.ts';
 
 export function createRepositories(db: Db) {
   return {
@@ -24,6 +37,11 @@ export function createRepositories(db: Db) {
     accounts: createAccountsRepository(db),
     events: createEventsRepository(db),
     documents: createDocumentsRepository(db),
+    ...createRecoveryRepositories(db), // recovery, holds, court (issue 5)
+    imports: createImportsRepository(db),
+    receipts: createReceiptsRepository(db),
+    reports: createReportsRepository(db), // ledger aggregates and report queries (issue 7)
+    ...createAfterLoRepositories(db), // arrangements, attachments, write-offs (issue 6)
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -44,6 +62,23 @@ export function createServices(db: Db, repos: Repositories, clock: Clock, option
     casework: createCaseworkService({ db, clock, accounts: repos.accounts, customers: repos.customers, events: repos.events, audit: repos.audit }),
     admin: createAdminService({ db, audit: repos.audit }),
     documents: createDocumentsService({ db, clock, repo: repos.documents, audit: repos.audit, notifier: options.notifier ?? offlineNotifier }),
+    // Billing issues its demand notices through its own documents service instance (same repository, same notifier).
+    billing: createBillingService({ db, clock, audit: repos.audit, documents: createDocumentsService({ db, clock, repo: repos.documents, audit: repos.audit, notifier: options.notifier ?? offlineNotifier }) }),
+    payments: createPaymentsService({ db, clock, imports: repos.imports, receipts: repos.receipts, audit: repos.audit }),
+    suspense: createSuspenseService({ db, clock, receipts: repos.receipts, events: repos.events, audit: repos.audit }),
+    refunds: createRefundsService({ db, clock, events: repos.events, audit: repos.audit }),
+    reconciliation: createReconciliationService({ db, clock, audit: repos.audit }),
+    paymentSettings: createPaymentSettingsService({ db, clock, audit: repos.audit }),
+    directDebit: createDirectDebitService({
+      db, clock, events: repos.events, audit: repos.audit, receipts: repos.receipts, imports: repos.imports,
+      documents: createDocumentsService({ db, clock, repo: repos.documents, audit: repos.audit, notifier: options.notifier ?? offlineNotifier }),
+    }),
+    // Recovery runs, holds and the magistrates' court (issue 5).
+    ...createRecoveryServices({ db, clock, repos, notifier: options.notifier ?? offlineNotifier }),
+    // Reports and KPIs (issue 7).
+    reports: createReportsService({ db, clock, repo: repos.reports, audit: repos.audit }),
+    // Arrangements, attachments of earnings and write-offs (issue 6).
+    ...createAfterLoServices({ db, clock, repos, notifier: options.notifier ?? offlineNotifier }),
   };
 }
 export type Services = ReturnType<typeof createServices>;

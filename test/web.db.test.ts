@@ -129,12 +129,17 @@ test('an officer searches, opens the customer and the account, adds a note and l
 
 test('a form with a missing field re-renders with an error summary and keeps what was typed', async () => {
   const { cookies, csrf } = await signIn('recovery.administrator');
+  const fresh = await app.inject({ method: 'GET', url: `/customers/${f.customers.peter}/contacts/new`, cookies });
+  assert.equal(fresh.statusCode, 200);
+  assert.doesNotMatch(fresh.body, /govuk-form-group--error|govuk-error-message/, 'a fresh form shows no errors');
   const res = await app.inject({ method: 'POST', url: `/customers/${f.customers.peter}/contacts/new`, cookies, payload: { _csrf: csrf, direction: 'inbound', notes: 'rang about bill' } });
   assert.equal(res.statusCode, 400);
   assert.match(res.body, /There is a problem/);
   assert.match(res.body, /Choose how the contact was made/);
   assert.match(res.body, /Choose the outcome/);
   assert.match(res.body, /rang about bill/);
+  // Only the fields in error are marked: channel and outcome, not direction or notes.
+  assert.equal(res.body.match(/govuk-form-group--error/g)?.length, 2);
 });
 
 test('roles are enforced on pages and API alike', async () => {

@@ -11,6 +11,11 @@ import { ensureDemoCouncil, formatSignIns } from '../jobs/demo.ts';
 import { seedCouncil } from '../jobs/seed-council.ts';
 import { checkVectors, formatCheckVectorsReport } from './check-vectors.ts';
 import { createApp } from '../web/app.ts';
+import { registerBillingCommands } from '../modules/billing/billing.cli.ts';
+import { registerPaymentCommands } from '../modules/payments/payments.cli.ts';
+import { registerRecoveryCommands } from '../jobs/recovery-run.ts';
+import { registerReportCommands } from '../modules/reports/reports.cli.ts';
+import { registerEnforcementCommands } from '../modules/enforcement/enforcement.cli.ts';
 
 const wholeNumber = (name: string, min = 0) => (value: string) => {
   if (!/^\d+$/.test(value) || Number(value) < min) throw new InvalidArgumentError(`${name} must be a whole number of at least ${min}, got "${value}"`);
@@ -139,6 +144,11 @@ export function buildProgram(): Command {
       if (result.failed > 0) process.exitCode = 1;
     });
 
+  registerPaymentCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
+  registerBillingCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
+  registerRecoveryCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
+  registerReportCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
+  registerEnforcementCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
   return program;
 }
 

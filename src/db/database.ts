@@ -64,6 +64,9 @@ pg.types.setTypeParser(DATE, (v) => v);
 
 export async function openPostgres(connectionString: string, max = 10): Promise<Db> {
   const pool = new pg.Pool({ connectionString, max });
+  // An idle connection the server drops (restart, failover, admin) must not crash the process:
+  // the pool discards it and the next query opens a fresh one.
+  pool.on('error', (error) => console.error(`PostgreSQL connection lost: ${error.message}`));
   await pool.query('select 1');
   const onClient = (client: pg.PoolClient): Db => ({
     kind: 'postgres',

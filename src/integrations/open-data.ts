@@ -309,8 +309,7 @@ export function findAuthority(onsCode: string, data: OpenData = loadOpenData()):
   const authorityClass = CLASS_BY_ONS_PREFIX[code.slice(0, 3)] ?? 'UA';
   const wanted = normaliseAuthorityName(row.name);
   const matches = data.bandD.filter(
-    (b) => !Object.values(CLASS_AVERAGE_CODE).includes(b.code) && !/ ex /.test(b.code) &&
-      normaliseAuthorityName(b.name) === wanted,
+    (b) => !Object.values(CLASS_AVERAGE_CODE).includes(b.code) && !/ ex /.test(b.code) && normaliseAuthorityName(b.name) === wanted,
   );
   let bandD: BandDRow;
   let bandDSource: BandDSource;

@@ -7,6 +7,7 @@ import type { Config } from '../config.ts';
 import type { Runtime } from '../runtime.ts';
 import { ROLES, ROLE_LABELS, type Role } from '../modules/auth/roles.ts';
 import { seedCouncil } from './seed-council.ts';
+import { setUpRecoveryForAuthority } from './recovery-run.ts';
 
 export interface DemoSignIn {
   username: string;
@@ -43,6 +44,7 @@ export async function ensureDemoCouncil(runtime: Runtime, config: Config, log: (
     asOf: runtime.clock.today(),
   });
   log(`Demo council ready in ${report.seconds.toFixed(1)} s: ${report.accounts} accounts, ${report.ledgerEntries} ledger entries.`);
+  await setUpRecoveryForAuthority(runtime.db, report.authorityId, { demoHearingsFrom: runtime.clock.today() });
   const signIns: DemoSignIn[] = [];
   for (const user of DEMO_USERS) {
     const password = crypto.randomBytes(12).toString('base64url');

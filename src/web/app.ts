@@ -18,6 +18,18 @@ import { registerAccountRoutes } from '../modules/accounts/accounts.routes.ts';
 import { registerCaseworkRoutes } from '../modules/casework/casework.routes.ts';
 import { registerAdminRoutes } from '../modules/admin/admin.routes.ts';
 import { registerDocumentRoutes } from '../modules/documents/documents.routes.ts';
+import { registerBillingRoutes } from '../modules/billing/billing.routes.ts';
+import { registerPaymentRoutes } from '../modules/payments/payments.routes.ts';
+import { registerRefundRoutes } from '../modules/refunds/refunds.routes.ts';
+import { registerDirectDebitRoutes } from '../modules/direct-debit/direct-debit.routes.ts';
+import { registerRecoveryRoutes } from '../modules/recovery/recovery.routes.ts';
+import { registerHoldRoutes } from '../modules/holds/holds.routes.ts';
+import { registerCourtRoutes } from '../modules/court/court.routes.ts';
+import { registerReportRoutes } from '../modules/reports/reports.routes.ts';
+import { registerArrangementRoutes } from '../modules/arrangements/arrangements.routes.ts';
+import { registerAttachmentRoutes } from '../modules/attachments/attachments.routes.ts';
+import { registerWriteOffRoutes } from '../modules/write-offs/write-offs.routes.ts';
+import { registerEnforcementRoutes } from '../modules/enforcement/enforcement.routes.ts';
 import { can, type Permission } from '../modules/auth/roles.ts';
 
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
@@ -89,6 +101,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateReply('page', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200) {
     const request = this.request;
     const html = views.render(template, {
+      // Extra context other modules add for this page (e.g. recovery's section on the account page).
+      ...(request.pageContext ?? {}),
       ...context,
       actor: request.actor,
       displayName: request.displayName,
@@ -136,5 +150,18 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   registerCaseworkRoutes(ctx);
   registerAdminRoutes(ctx);
   registerDocumentRoutes(ctx);
+  registerBillingRoutes(ctx);
+  registerPaymentRoutes(ctx);
+  registerRefundRoutes(ctx);
+  registerDirectDebitRoutes(ctx);
+  registerRecoveryRoutes(ctx);
+  registerHoldRoutes(ctx);
+  registerCourtRoutes(ctx);
+  registerReportRoutes(ctx);
+  // After the liability order (issue 6).
+  registerArrangementRoutes(ctx);
+  registerAttachmentRoutes(ctx);
+  registerWriteOffRoutes(ctx);
+  registerEnforcementRoutes(ctx);
   return app;
 }

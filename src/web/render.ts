@@ -34,7 +34,7 @@ export function formatDateTime(value: Date | string | null | undefined): string 
   if (!value) return '';
   const date = value instanceof Date ? value : new Date(value);
   const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', hour12: true,
+    timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', hourCycle: 'h12',
   }).format(date);
   return parts.replace(' at ', ', ');
 }
@@ -46,6 +46,21 @@ export function createViewEnvironment(): nunjucks.Environment {
     autoescape: true,
     throwOnUndefined: false,
     noCache: process.env.NODE_ENV === 'development',
+  });
+  // Nunjucks' own trim returns a SafeString even when empty, and an object is always truthy, so
+  // `{% set e = fieldError("x") | trim %}{% if e %}` showed an error on every field. Empty → ''.
+  env.addFilter('trim', (value: unknown) => {
+    const text = String(value ?? '').trim();
+    if (!text) return '';
+    return value instanceof nunjucks.runtime.SafeString ? new nunjucks.runtime.SafeString(text) : text;
+  });
+  // Nunjucks' selectattr knows only the one-argument form; templates use Jinja's
+  // selectattr("field", "equalto", name) to find a field's error, which it silently ignored.
+  env.addFilter('selectattr', (items: unknown, attribute: string, test?: string, value?: unknown) => {
+    const list = Array.isArray(items) ? (items as Record<string, unknown>[]) : [];
+    if (test === undefined) return list.filter((item) => item?.[attribute]);
+    if (test === 'equalto' || test === '==' || test === 'eq') return list.filter((item) => item?.[attribute] === value);
+    throw new Error(`selectattr test "${test}" is not supported`);
   });
   env.addFilter('money', formatPence);
   env.addFilter('date', formatDate);

@@ -30,9 +30,22 @@ export async function openTestDb(): Promise<Db> {
     transaction: db.transaction.bind(db),
     async close() {
       await db.close();
+      // Not "with (force)": killing a backend the pool is still closing surfaces as an uncaught
+      // error in the test process. Wait instead for our own connections to finish going away.
       const cleanup = await openPostgres(serverUrl, 1);
-      await cleanup.exec(`drop database if exists ${name} with (force)`);
-      await cleanup.close();
+      try {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await cleanup.exec(`drop database if exists ${name}`);
+            break;
+          } catch (error) {
+            if ((error as { code?: string }).code !== '55006' || attempt >= 50) throw error; // 55006: in use
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        }
+      } finally {
+        await cleanup.close();
+      }
     },
   };
 }

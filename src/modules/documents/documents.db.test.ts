@@ -53,6 +53,8 @@ test('issuing a letter stores it, queues the printed letter, and notes it on the
   const view = await f.services.accounts.getAccountView(f.users.recovery_officer.actor, f.accounts.hughesCt.id);
   assert.equal(view.timeline[0].summary, 'Council Tax reminder notice issued');
   assert.deepEqual(view.letters.map((d) => d.id), [id]);
+  // Dated by the injected clock (noon on 22 November 2026), not the database's now().
+  assert.equal(new Date(view.letters[0].created_at).toISOString(), '2026-11-22T12:00:00.000Z');
 });
 
 test('the PDF is a tagged A4 letter with the sender, recipient and the notice text', async (t) => {

@@ -40,6 +40,7 @@ export interface NewDocumentRow {
   content: LetterContent;
   batchRunId: number | null;
   createdBy: number | null;
+  createdAt: Date; // from the injected clock, so time-travel tests and replays date letters correctly
 }
 
 export function createDocumentsRepository(db: Db) {
@@ -52,13 +53,13 @@ export function createDocumentsRepository(db: Db) {
 
     async insertDocuments(rows: NewDocumentRow[], tx: Db = db): Promise<void> {
       await tx.query(
-        `insert into documents (id, authority_id, customer_id, account_id, kind, title, content, batch_run_id, created_by)
-         select x.id, x.authority_id, x.customer_id, x.account_id, x.kind, x.title, x.content, x.batch_run_id, x.created_by
+        `insert into documents (id, authority_id, customer_id, account_id, kind, title, content, batch_run_id, created_by, created_at)
+         select x.id, x.authority_id, x.customer_id, x.account_id, x.kind, x.title, x.content, x.batch_run_id, x.created_by, x.created_at
            from jsonb_to_recordset($1::jsonb) as x(id bigint, authority_id int, customer_id bigint, account_id bigint, kind text,
-                title text, content jsonb, batch_run_id bigint, created_by int)`,
+                title text, content jsonb, batch_run_id bigint, created_by int, created_at timestamptz)`,
         [JSON.stringify(rows.map((r) => ({
           id: r.id, authority_id: r.authorityId, customer_id: r.customerId, account_id: r.accountId, kind: r.kind,
-          title: r.title, content: r.content, batch_run_id: r.batchRunId, created_by: r.createdBy,
+          title: r.title, content: r.content, batch_run_id: r.batchRunId, created_by: r.createdBy, created_at: r.createdAt.toISOString(),
         })))],
       );
     },

@@ -36,7 +36,8 @@ export function createDocumentsService(deps: { db: Db; clock: Clock; repo: Docum
     const work = async (tx: Db) => {
       const ids = await repo.reserveIds(letters.length, tx);
       const createdBy = options.actor?.userId ?? null;
-      await repo.insertDocuments(letters.map((l, i) => ({ ...l, id: ids[i], batchRunId: options.batchRunId ?? null, createdBy })), tx);
+      const createdAt = clock.now();
+      await repo.insertDocuments(letters.map((l, i) => ({ ...l, id: ids[i], batchRunId: options.batchRunId ?? null, createdBy, createdAt })), tx);
       const messages = letters.flatMap((l, i) => {
         const base = { authorityId: l.authorityId, customerId: l.customerId, accountId: l.accountId, documentId: ids[i], subject: l.title };
         const letter = { ...base, channel: 'letter', recipient: [l.content.to.name, ...l.content.to.addressLines].join(', '), body: letterAsText(l.content), status: 'queued' };
@@ -49,7 +50,7 @@ export function createDocumentsService(deps: { db: Db; clock: Clock; repo: Docum
                 jsonb_build_object('documentId', x.id, 'kind', x.kind), $3, $4
            from jsonb_to_recordset($1::jsonb) as x(id bigint, authority_id int, customer_id bigint, account_id bigint, kind text, title text)`,
         [JSON.stringify(letters.map((l, i) => ({ id: ids[i], authority_id: l.authorityId, customer_id: l.customerId, account_id: l.accountId, kind: l.kind, title: l.title }))),
-          clock.now(), createdBy, options.bySystem ?? null],
+          createdAt, createdBy, options.bySystem ?? null],
       );
       if (options.actor) {
         for (const [i, l] of letters.entries()) {

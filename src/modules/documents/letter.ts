@@ -97,8 +97,10 @@ function drawTable(doc: PDFKit.PDFDocument, table: Extract<LetterBlock, { type: 
       doc.text(cell, MARGIN + i * columnWidth, y, { width: columnWidth - 6, align: table.numericColumns?.includes(i) ? 'right' : 'left' });
       bottom = Math.max(bottom, doc.y);
     });
-    doc.y = bottom + 3;
-    doc.lineWidth(0.5).moveTo(MARGIN, doc.y - 1).lineTo(MARGIN + WIDTH, doc.y - 1).stroke();
+    // The rule sits in the gap below the row, and the next row starts below the rule.
+    const rule = bottom + 2;
+    doc.lineWidth(0.5).moveTo(MARGIN, rule).lineTo(MARGIN + WIDTH, rule).stroke();
+    doc.y = rule + 4;
   };
   row(table.columns, true);
   for (const cells of table.rows) row(cells, false);

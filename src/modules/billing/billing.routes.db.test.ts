@@ -1,0 +1,176 @@
+// Billing pages and API through HTTP (Fastify inject): the move-in journey without JavaScript,
+// validation on each question, the charges page, the run preview, VOA pages and the JSON API.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FastifyInstance } from 'fastify';
+import { openTestDb } from '../../../test/support/test-db.ts';
+import { buildFixtureCouncil, PASSWORD, type FixtureCouncil } from '../../../test/support/fixture-council.ts';
+import { setUpBilling } from '../../../test/support/billing-fixture.ts';
+import type { Db } from '../../db/database.ts';
+import { createApp } from '../../web/app.ts';
+
+let db: Db;
+let f: FixtureCouncil;
+let app: FastifyInstance;
+before(async () => {
+  db = await openTestDb();
+  f = await buildFixtureCouncil(db);
+  await setUpBilling(f);
+  app = await createApp({ services: f.services, logLevel: 'silent' });
+});
+after(async () => {
+  await app.close();
+  await db.close();
+});
+
+async function signIn(username: string) {
+  const form = await app.inject({ method: 'GET', url: '/sign-in' });
+  const preCookie = form.cookies.find((c) => c.name === 'levy_signin')!;
+  const token = /name="_csrf" value="([^"]+)"/.exec(form.body)![1];
+  const response = await app.inject({ method: 'POST', url: '/sign-in', cookies: { levy_signin: preCookie.value }, payload: { _csrf: token, username, password: PASSWORD, returnTo: '/' } });
+  const session = response.cookies.find((c) => c.name === 'levy_session')!;
+  const page = await app.inject({ method: 'GET', url: '/profile/tokens', cookies: { levy_session: session.value } });
+  return { cookies: { levy_session: session.value }, csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1] };
+}
+
+test('move in, one question per page, without JavaScript, to the bill', async () => {
+  f.clock.set('2026-11-22');
+  const officer = await signIn('recovery.officer');
+  const [prop] = await db.query<{ id: number }>(`insert into properties (authority_id, kind, address_line1, town, postcode, band) values ($1, 'dwelling', '8 Kenyon Road', 'Wigan', 'WN1 2DU', 'B') returning id`, [f.authorities.wigan]);
+
+  const search = await app.inject({ method: 'GET', url: '/properties?q=WN1%202DU', cookies: officer.cookies });
+  assert.match(search.body, /8 Kenyon Road/);
+  assert.match(search.body, /Nobody/);
+  const property = await app.inject({ method: 'GET', url: `/properties/${prop.id}`, cookies: officer.cookies });
+  assert.match(property.body, /Record a move in/);
+
+  const start = await app.inject({ method: 'GET', url: `/move-in/start?propertyId=${prop.id}`, cookies: officer.cookies });
+  assert.equal(start.statusCode, 303);
+  const base = start.headers.location!.replace(/\/date$/, '');
+  const post = (step: string, payload: Record<string, string>, query = '') =>
+    app.inject({ method: 'POST', url: `${base}/${step}${query}`, cookies: officer.cookies, payload: { _csrf: officer.csrf, ...payload } });
+
+  // A date that is not a real date is refused with the GOV.UK message, on the same page.
+  const bad = await post('date', { 'moveInDate-day': '31', 'moveInDate-month': '9', 'moveInDate-year': '2026' });
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.body, /The date they moved in must be a real date/);
+  assert.match(bad.body, /govuk-error-summary/);
+  assert.equal((await post('date', { 'moveInDate-day': '1', 'moveInDate-month': '10', 'moveInDate-year': '2026' })).headers.location, `${base}/who`);
+  assert.equal((await post('who', { forenames: '', surname: '' })).statusCode, 400);
+  assert.equal((await post('who', { title: 'Mr', forenames: 'Tomasz', surname: 'Nowak' })).headers.location, `${base}/another`);
+  assert.equal((await post('another', { anotherPerson: 'no' })).headers.location, `${base}/alone`);
+  assert.equal((await post('alone', { livesAlone: 'no' })).headers.location, `${base}/pay`);
+  assert.equal((await post('pay', { paymentMethod: 'direct_debit' })).headers.location, `${base}/day`);
+  const day = await app.inject({ method: 'GET', url: `${base}/day`, cookies: officer.cookies });
+  assert.match(day.body, /The 1st/);
+  assert.match(day.body, /The 15th/);
+  assert.doesNotMatch(day.body, /The 22nd/, 'Direct Debit payers choose from the council’s collection days');
+  assert.equal((await post('day', { instalmentDay: '15' })).headers.location, `${base}/email`);
+  assert.equal((await post('email', {})).statusCode, 400);
+  assert.equal((await post('email', { wantsEmail: 'yes' })).headers.location, `${base}/email-address`);
+  assert.equal((await post('email-address', { email: 'not an email' })).statusCode, 400);
+  assert.equal((await post('email-address', { email: 'tomasz@example.org' })).headers.location, `${base}/check`);
+
+  const check = await app.inject({ method: 'GET', url: `${base}/check`, cookies: officer.cookies });
+  assert.match(check.body, /Check your answers/);
+  assert.match(check.body, /Mr Tomasz Nowak/);
+  assert.match(check.body, /No, they live alone \(single person discount\)/);
+  // Change an answer from check your answers and come straight back.
+  assert.equal((await post('day', { instalmentDay: '1' }, '?change=1')).headers.location, `${base}/check`);
+
+  const done = await post('check', {});
+  assert.equal(done.headers.location, `${base}/done`);
+  const confirmation = await app.inject({ method: 'GET', url: `${base}/done`, cookies: officer.cookies });
+  assert.match(confirmation.body, /Move in recorded/);
+  const documentId = /href="\/documents\/(\d+)\/pdf"/.exec(confirmation.body)![1];
+  const pdf = await app.inject({ method: 'GET', url: `/documents/${documentId}/pdf`, cookies: officer.cookies });
+  assert.equal(pdf.headers['content-type'], 'application/pdf');
+  // Posting again does not record the move twice.
+  assert.equal((await post('check', {})).headers.location, `${base}/done`);
+  const [{ n }] = await db.query<{ n: number }>('select count(*)::int as n from liabilities where property_id = $1', [prop.id]);
+  assert.equal(n, 1);
+
+  const accountId = /href="\/accounts\/(\d+)\/charges"/.exec(confirmation.body)![1];
+  const charges = await app.inject({ method: 'GET', url: `/accounts/${accountId}/charges`, cookies: officer.cookies });
+  assert.equal(charges.statusCode, 200);
+  assert.match(charges.body, /Single person discount 25%/);
+  assert.match(charges.body, /1 October 2026 to 31 March 2027/);
+
+  // And out again: the last day liable, a forwarding address, check, the final bill.
+  f.clock.set('2027-01-20');
+  const later = await signIn('recovery.officer'); // two months on: a new session
+  const out = await app.inject({ method: 'GET', url: `/accounts/${accountId}/move-out`, cookies: later.cookies });
+  const outBase = out.headers.location!.replace(/\/date$/, '');
+  const postOut = (step: string, payload: Record<string, string>) =>
+    app.inject({ method: 'POST', url: `${outBase}/${step}`, cookies: later.cookies, payload: { _csrf: later.csrf, ...payload } });
+  assert.equal((await postOut('date', { 'moveOutDate-day': '15', 'moveOutDate-month': '1', 'moveOutDate-year': '2027' })).headers.location, `${outBase}/address`);
+  assert.equal((await postOut('address', { knowsAddress: 'yes' })).headers.location, `${outBase}/new-address`);
+  assert.equal((await postOut('new-address', { line1: '2 Bridge Street', town: 'Leigh', postcode: 'nope' })).statusCode, 400);
+  assert.equal((await postOut('new-address', { line1: '2 Bridge Street', town: 'Leigh', postcode: 'wn7 1ea' })).headers.location, `${outBase}/check`);
+  assert.equal((await postOut('check', {})).headers.location, `${outBase}/done`);
+  const outDone = await app.inject({ method: 'GET', url: `${outBase}/done`, cookies: later.cookies });
+  assert.match(outDone.body, /Move out recorded/);
+  assert.match(outDone.body, /in one instalment/, 'a final bill issued in January is payable at once');
+  const [liability] = await db.query<{ to_date: string }>('select to_date from liabilities where account_id = $1', [accountId]);
+  assert.equal(liability.to_date, '2027-01-15');
+
+  // Someone else cannot use this officer's journey.
+  const other = await signIn('senior.recovery.officer');
+  assert.equal((await app.inject({ method: 'GET', url: `${base}/check`, cookies: other.cookies })).statusCode, 404);
+});
+
+test('pages need the right permission; the auditor can look but not change', async () => {
+  const auditor = await signIn('auditor');
+  assert.equal((await app.inject({ method: 'GET', url: `/accounts/${f.accounts.hughesCt.id}/charges`, cookies: auditor.cookies })).statusCode, 200);
+  assert.equal((await app.inject({ method: 'GET', url: `/accounts/${f.accounts.hughesCt.id}/awards/new`, cookies: auditor.cookies })).statusCode, 403);
+  assert.equal((await app.inject({ method: 'GET', url: '/billing/runs/preview?year=2027/28', cookies: auditor.cookies })).statusCode, 403);
+  for (const url of ['/billing', '/billing/runs', '/billing/charges?year=2026/27', '/billing/voa', '/properties']) {
+    assert.equal((await app.inject({ method: 'GET', url, cookies: auditor.cookies })).statusCode, 200, url);
+  }
+});
+
+test('award form, payment form, run preview and VOA pages', async () => {
+  f.clock.set('2026-11-22');
+  const senior = await signIn('senior.recovery.officer');
+  const id = f.accounts.okaforCt.id;
+  const form = await app.inject({ method: 'GET', url: `/accounts/${id}/awards/new`, cookies: senior.cookies });
+  assert.match(form.body, /Long-term empty premium/);
+  const missing = await app.inject({ method: 'POST', url: `/accounts/${id}/awards/new`, cookies: senior.cookies, payload: { _csrf: senior.csrf, code: 'single_person' } });
+  assert.equal(missing.statusCode, 400);
+  assert.match(missing.body, /Enter the date it starts/);
+  const ok = await app.inject({ method: 'POST', url: `/accounts/${id}/awards/new`, cookies: senior.cookies, payload: { _csrf: senior.csrf, code: 'single_person', 'fromDate-day': '1', 'fromDate-month': '11', 'fromDate-year': '2026' } });
+  assert.equal(ok.statusCode, 303);
+  const pay = await app.inject({ method: 'POST', url: `/accounts/${id}/payment`, cookies: senior.cookies, payload: { _csrf: senior.csrf, paymentMethod: 'direct_debit', ddDay: '15' } });
+  assert.equal(pay.statusCode, 303);
+
+  const preview = await app.inject({ method: 'GET', url: '/billing/runs/preview?year=2027/28', cookies: senior.cookies });
+  assert.equal(preview.statusCode, 200);
+  assert.match(preview.body, /Issue \d+ bills/);
+  const badYear = await app.inject({ method: 'GET', url: '/billing/runs/preview?year=2027', cookies: senior.cookies });
+  assert.equal(badYear.statusCode, 400);
+
+  const voa = await app.inject({ method: 'POST', url: '/billing/voa', cookies: senior.cookies, payload: { _csrf: senior.csrf, kind: 'ct_bands', fileName: 'bands.txt', content: '4250*999*x*WN1 1AA*Z*01-APR-2026*NEW*1' } });
+  assert.equal(voa.statusCode, 303);
+  const page = await app.inject({ method: 'GET', url: voa.headers.location!, cookies: senior.cookies });
+  assert.match(page.body, /Line 1: band &quot;Z&quot; is not a council tax band A to I|band "Z" is not a council tax band/);
+  assert.doesNotMatch(page.body, /Apply the changes and rebill/);
+});
+
+test('the JSON API: charges, preview, reissue', async () => {
+  const { token } = await f.services.auth.createApiToken(f.users.recovery_manager.actor, 'billing test');
+  const headers = { authorization: `Bearer ${token}` };
+  const charges = await app.inject({ method: 'GET', url: `/api/v1/accounts/${f.accounts.hughesCt.id}/charge?year=2026/27`, headers });
+  assert.equal(charges.statusCode, 200);
+  assert.equal(charges.json().totals.net, 143_533);
+  const reissue = await app.inject({ method: 'POST', url: `/api/v1/accounts/${f.accounts.hughesCt.id}/bills`, headers, payload: { financialYear: '2026/27', reason: 'API test' } });
+  assert.equal(reissue.statusCode, 201);
+  assert.match(reissue.json().bills[0].pdfUrl, /^\/api\/v1\/documents\/\d+\/pdf$/);
+  const preview = await app.inject({ method: 'GET', url: '/api/v1/billing/annual/preview?year=2027/28', headers });
+  assert.equal(preview.statusCode, 200);
+  assert.ok(preview.json().accountsToBill >= 2);
+  const invalid = await app.inject({ method: 'POST', url: '/api/v1/move-ins', headers, payload: { propertyId: 999999 } });
+  assert.equal(invalid.statusCode, 400);
+  assert.equal(invalid.json().error.code, 'validation_failed');
+  const openapi = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+  assert.ok(openapi.paths['/api/v1/move-ins'].post);
+});

@@ -1,0 +1,122 @@
+// A recovery officer in Chromium after the liability order: an income and expenditure statement,
+// an arrangement within what it shows is affordable, then an attachment of earnings order sent to a
+// newly registered employer and a remittance against it; the work queues. Every page is scanned.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { PASSWORD } from '../support/fixture-council.ts';
+import { assertAccessible, screenshot, startHarness, type BrowserHarness } from './browser-support.ts';
+
+let h: BrowserHarness;
+let page: Page;
+const consoleErrors: string[] = [];
+
+before(async () => {
+  h = await startHarness();
+  await h.db.query(`insert into recovery_steps (authority_id, account_id, financial_year, stage, issued_on, reason, outcome) values ($1, $2, 2025, 'liability_order', '2026-05-01', 'granted', 'granted')`,
+    [h.f.authorities.wigan, h.f.accounts.hughesCt.id]);
+  page = await h.browser.newPage();
+  page.on('console', (msg) => { if (msg.type() === 'error' && !/status of 40[09]/.test(msg.text())) consoleErrors.push(msg.text()); });
+  await page.goto(`${h.baseUrl}/sign-in`);
+  await page.getByLabel('Username').fill('recovery.officer');
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Find a customer or account' }).waitFor();
+});
+after(() => h.close());
+
+test('income and expenditure, then an arrangement within what is affordable', async () => {
+  await page.goto(`${h.baseUrl}/accounts/${h.f.accounts.hughesCt.id}`);
+  await page.getByRole('link', { name: 'Income and expenditure, then an arrangement' }).click();
+  await page.getByRole('heading', { name: 'Income and expenditure' }).waitFor();
+  await assertAccessible(page, 'income and expenditure form');
+  await page.getByLabel('Earnings from employment or self-employment').fill('1,500.00');
+  await page.getByLabel('Home and contents (rent, mortgage, energy, water, insurance)').fill('800');
+  await page.getByLabel('Food and housekeeping').fill('lots');
+  await page.getByRole('button', { name: 'Save and work out what is affordable' }).click();
+  await page.locator('.govuk-error-summary').getByText('Enter an amount in pounds').waitFor();
+  await assertAccessible(page, 'income and expenditure with an error');
+  await page.getByLabel('Food and housekeeping').fill('400.00');
+  await page.getByRole('button', { name: 'Save and work out what is affordable' }).click();
+
+  await page.getByRole('heading', { name: 'Make an arrangement' }).waitFor();
+  assert.match(await page.locator('.govuk-summary-list').innerText(), /£300\.00 a month/);
+  await assertAccessible(page, 'arrangement form');
+  await page.getByLabel('Monthly').check();
+  await page.getByLabel('Each payment').fill('350.00');
+  await page.getByLabel('First payment').fill('2026-12-01');
+  await page.getByRole('button', { name: 'Agree the arrangement' }).click();
+  await page.locator('.govuk-error-summary').getByText('£300.00 a month is affordable').waitFor();
+  await page.getByLabel('Each payment').fill('300.00');
+  await page.getByRole('button', { name: 'Agree the arrangement' }).click();
+  await page.getByText('Arrangement agreed: recovery is held').waitFor();
+  assert.match(await page.locator('.govuk-summary-list').innerText(), /£1,246\.33/);
+  await assertAccessible(page, 'arrangement');
+  await screenshot(page, 'after-lo-arrangement');
+
+  await page.getByRole('link', { name: 'After the order' }).click();
+  await page.getByRole('heading', { name: 'After the liability order' }).waitFor();
+  await assertAccessible(page, 'after the liability order hub');
+  await page.getByRole('link', { name: 'Arrangements', exact: true }).click();
+  await page.getByRole('link', { name: 'Margaret Hughes' }).waitFor();
+  await assertAccessible(page, 'arrangements queue');
+  await screenshot(page, 'after-lo-arrangements');
+});
+
+test('an attachment of earnings order to a newly registered employer, and a remittance', async () => {
+  await page.goto(`${h.baseUrl}/accounts/${h.f.accounts.hughesCt.id}`);
+  await page.getByRole('link', { name: 'Attachment of earnings order' }).click();
+  await page.getByRole('heading', { name: 'Attachment of earnings order' }).waitFor();
+  await page.getByRole('link', { name: 'Register a new employer' }).click();
+  await assertAccessible(page, 'employer form');
+  await page.getByLabel('Employer’s name').fill('Wigan Pies Ltd');
+  await page.getByLabel('Payroll address').fill('1 Mill Street\nWigan\nWN1 3XX');
+  await page.getByRole('button', { name: 'Register employer' }).click();
+  await page.getByRole('heading', { name: 'Attachment of earnings order' }).waitFor();
+  await assertAccessible(page, 'order form');
+  await page.getByLabel('Employer', { exact: true }).selectOption({ label: 'Wigan Pies Ltd' });
+  await page.getByLabel('Monthly').check();
+  await page.getByLabel('Net earnings each pay period').fill('1500.00');
+  await page.getByRole('button', { name: 'Make the order and send it to the employer' }).click();
+  await page.getByText('Order made and sent to the employer').waitFor();
+  const summary = await page.locator('.govuk-summary-list').innerText();
+  assert.match(summary, /£255\.00 \(17%\)/);
+  assert.match(summary, /£260\.00/);
+  await assertAccessible(page, 'attachment order');
+  await page.getByLabel('Amount').fill('255.00');
+  await page.getByRole('button', { name: 'Record remittance' }).click();
+  await page.getByText('Remittance recorded').waitFor();
+  await screenshot(page, 'after-lo-attachment');
+  const pdf = await page.request.get(`${h.baseUrl}${await page.getByRole('link', { name: 'The order sent to the employer (PDF)' }).getAttribute('href')}`);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+
+  await page.goto(`${h.baseUrl}/attachments`);
+  await page.getByRole('link', { name: 'Margaret Hughes' }).waitFor();
+  await assertAccessible(page, 'attachments queue');
+  await page.goto(`${h.baseUrl}/write-offs`);
+  await assertAccessible(page, 'write-offs queue');
+  await h.f.services.tracing.openTask(h.f.users.recovery_officer.actor, h.f.customers.derek, { trigger: 'returned_mail' });
+  await page.goto(`${h.baseUrl}/tracing`);
+  await page.getByRole('link', { name: 'Derek Hughes' }).waitFor();
+  await assertAccessible(page, 'tracing queue');
+  await page.goto(`${h.baseUrl}/after-liability-order`);
+  await assertAccessible(page, 'after the liability order hub with counts');
+  await screenshot(page, 'after-lo-hub');
+  assert.deepEqual(consoleErrors, []);
+});
+
+test('the enforcement queue and the export to a firm', async () => {
+  const [c] = await h.db.query<{ id: number }>(`insert into customers (authority_id, kind, forenames, surname, display_name) values ($1, 'person', 'Sam', 'Ward', 'Sam Ward') returning id`, [h.f.authorities.wigan]);
+  const [a] = await h.db.query<{ id: number }>(`insert into accounts (authority_id, reference, stream, customer_id, opened_on) values ($1, '100007770', 'council_tax', $2, '2025-04-01') returning id`, [h.f.authorities.wigan, c.id]);
+  await h.db.query(`insert into ledger_entries (account_id, kind, amount_pence, financial_year, effective_date, source) values ($1, 'charge', 180000, 2026, '2026-04-01', 'test')`, [a.id]);
+  await h.db.query(`insert into recovery_steps (authority_id, account_id, financial_year, stage, issued_on, reason) values ($1, $2, 2026, 'liability_order', '2026-10-01', 'granted')`, [h.f.authorities.wigan, a.id]);
+  const firmId = await h.f.services.enforcement.addFirm(h.f.users.senior_recovery_officer.actor, { name: 'Northern Enforcement Ltd', code: 'NEL' });
+  await h.f.services.enforcement.refer(h.f.users.recovery_officer.actor, a.id, { firmId, financialYear: 2026 });
+  await page.goto(`${h.baseUrl}/enforcement?status=ready`);
+  await page.getByRole('link', { name: '100007770' }).waitFor();
+  await assertAccessible(page, 'enforcement queue');
+  await screenshot(page, 'after-lo-enforcement');
+  const csv = await page.request.get(`${h.baseUrl}${await page.getByRole('link', { name: 'Northern Enforcement Ltd (NEL)' }).getAttribute('href')}`);
+  assert.match(await csv.text(), /100007770,Sam Ward,.*,1800\.00,/);
+  assert.deepEqual(consoleErrors, []);
+});
