@@ -10,6 +10,7 @@ import type { Db } from '../src/db/database.ts';
 import { createApp } from '../src/web/app.ts';
 import type { Role } from '../src/modules/auth/roles.ts';
 import { makeAccountReference } from '../src/domain/account-reference.ts';
+import { bearerHeaders } from './support/web-session.ts';
 
 let db: Db;
 let f: FixtureCouncil;
@@ -24,10 +25,7 @@ after(async () => {
   await db.close();
 });
 
-async function bearer(role: Role) {
-  const { token } = await f.services.auth.createApiToken(f.users[role].actor, `test ${role}`);
-  return { authorization: `Bearer ${token}` };
-}
+const bearer = (role: Role) => bearerHeaders(f.services, f.users[role].actor);
 
 test('import through the API, then the suspense queue, allocation and permissions', async () => {
   const officer = await bearer('recovery_officer');

@@ -7,6 +7,7 @@ import { buildFixtureCouncil, PASSWORD, type FixtureCouncil } from './support/fi
 import type { Db } from '../src/db/database.ts';
 import { createApp } from '../src/web/app.ts';
 import type { Role } from '../src/modules/auth/roles.ts';
+import { bearerHeaders, signInThroughForm } from './support/web-session.ts';
 
 let db: Db;
 let f: FixtureCouncil;
@@ -21,29 +22,8 @@ after(async () => {
   await db.close();
 });
 
-/** Signs in through the real form and returns the cookie header and the session's CSRF token. */
-async function signIn(username: string) {
-  const form = await app.inject({ method: 'GET', url: '/sign-in' });
-  const preCookie = form.cookies.find((c) => c.name === 'levy_signin')!;
-  const token = /name="_csrf" value="([^"]+)"/.exec(form.body)![1];
-  const response = await app.inject({
-    method: 'POST', url: '/sign-in',
-    cookies: { levy_signin: preCookie.value },
-    payload: { _csrf: token, username, password: PASSWORD, returnTo: '/' },
-  });
-  assert.equal(response.statusCode, 303, `sign-in as ${username}`);
-  const session = response.cookies.find((c) => c.name === 'levy_session')!;
-  assert.equal(session.httpOnly, true);
-  assert.equal(session.sameSite, 'Lax');
-  const home = await app.inject({ method: 'GET', url: '/profile/tokens', cookies: { levy_session: session.value } });
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(home.body)![1];
-  return { cookies: { levy_session: session.value }, csrf };
-}
-
-async function bearer(role: Role) {
-  const { token } = await f.services.auth.createApiToken(f.users[role].actor, `test ${role}`);
-  return { authorization: `Bearer ${token}` };
-}
+const signIn = (username: string) => signInThroughForm(app, username);
+const bearer = (role: Role) => bearerHeaders(f.services, f.users[role].actor);
 
 test('health says which database is behind it', async () => {
   const res = await app.inject({ method: 'GET', url: '/health' });

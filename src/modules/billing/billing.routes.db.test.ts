@@ -1,10 +1,11 @@
 // Billing pages and API through HTTP (Fastify inject): the move-in journey without JavaScript,
 // validation on each question, the charges page, the run preview, VOA pages and the JSON API.
+import { signInThroughForm } from '../../../test/support/web-session.ts';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { openTestDb } from '../../../test/support/test-db.ts';
-import { buildFixtureCouncil, PASSWORD, type FixtureCouncil } from '../../../test/support/fixture-council.ts';
+import { buildFixtureCouncil, type FixtureCouncil } from '../../../test/support/fixture-council.ts';
 import { setUpBilling } from '../../../test/support/billing-fixture.ts';
 import type { Db } from '../../db/database.ts';
 import { createApp } from '../../web/app.ts';
@@ -23,15 +24,7 @@ after(async () => {
   await db.close();
 });
 
-async function signIn(username: string) {
-  const form = await app.inject({ method: 'GET', url: '/sign-in' });
-  const preCookie = form.cookies.find((c) => c.name === 'levy_signin')!;
-  const token = /name="_csrf" value="([^"]+)"/.exec(form.body)![1];
-  const response = await app.inject({ method: 'POST', url: '/sign-in', cookies: { levy_signin: preCookie.value }, payload: { _csrf: token, username, password: PASSWORD, returnTo: '/' } });
-  const session = response.cookies.find((c) => c.name === 'levy_session')!;
-  const page = await app.inject({ method: 'GET', url: '/profile/tokens', cookies: { levy_session: session.value } });
-  return { cookies: { levy_session: session.value }, csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1] };
-}
+const signIn = (username: string) => signInThroughForm(app, username);
 
 test('move in, one question per page, without JavaScript, to the bill', async () => {
   f.clock.set('2026-11-22');

@@ -10,6 +10,7 @@ import type { Db } from '../../db/database.ts';
 import { createApp } from '../../web/app.ts';
 import { parseCsv } from '../../integrations/open-data.ts';
 import { REPORT_NAMES } from './reports.service.ts';
+import { signInThroughForm } from '../../../test/support/web-session.ts';
 
 let db: Db;
 let f: ReportsFixture;
@@ -24,16 +25,7 @@ after(async () => {
   await db.close();
 });
 
-async function signIn(username: string) {
-  const form = await app.inject({ method: 'GET', url: '/sign-in' });
-  const pre = form.cookies.find((c) => c.name === 'levy_signin')!;
-  const token = /name="_csrf" value="([^"]+)"/.exec(form.body)![1];
-  const res = await app.inject({ method: 'POST', url: '/sign-in', cookies: { levy_signin: pre.value }, payload: { _csrf: token, username, password: PASSWORD, returnTo: '/' } });
-  assert.equal(res.statusCode, 303, `sign-in as ${username}`);
-  const cookies = { levy_session: res.cookies.find((c) => c.name === 'levy_session')!.value };
-  const page = await app.inject({ method: 'GET', url: '/profile/tokens', cookies });
-  return { cookies, csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1] };
-}
+const signIn = (username: string) => signInThroughForm(app, username, PASSWORD);
 
 test('the dashboard and every report page render with accessible charts and their tables', async () => {
   const { cookies } = await signIn('burnley.manager');
