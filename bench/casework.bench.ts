@@ -1,7 +1,10 @@
 // Account page and search under 20 concurrent officers, through the real server (a child process
 // running `levy serve` on PGlite) on a 150,000-dwelling demo council. Target: p95 under 50 ms.
 //
-//   npx tsx bench/casework.bench.ts [--dwellings 150000] [--users 20] [--seconds 30] [--fresh]
+//   npx tsx bench/casework.bench.ts [--dwellings 150000] [--users 20] [--seconds 30] [--think-ms 0] [--fresh]
+//
+// --think-ms: each officer pauses a random 0–2× this long between requests, as people do. With 0
+// every officer fires the next request at once: a saturation test of the single-threaded PGlite.
 //
 // The seeded database is kept in bench/.data/ and reused by later runs (delete it or pass --fresh).
 import { spawn } from 'node:child_process';
@@ -14,12 +17,14 @@ const { values } = parseArgs({
     dwellings: { type: 'string', default: '150000' },
     users: { type: 'string', default: '20' },
     seconds: { type: 'string', default: '30' },
+    'think-ms': { type: 'string', default: '0' },
     fresh: { type: 'boolean', default: false },
   },
 });
 const dwellings = Number(values.dwellings);
 const concurrency = Number(values.users);
 const seconds = Number(values.seconds);
+const thinkMs = Number(values['think-ms']);
 const dataDir = path.resolve(`bench/.data/casework-${dwellings}`);
 if (values.fresh) fs.rmSync(dataDir, { recursive: true, force: true });
 
@@ -90,9 +95,10 @@ try {
       const ms = performance.now() - t0;
       if (res.status !== 200 && res.status !== 302 && res.status !== 404) errors.push(`${res.status} ${url}`);
       timings[kind].push(ms);
+      if (thinkMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * thinkMs));
     }
   };
-  console.log(`\nLoad: ${concurrency} concurrent officers for ${seconds} s on ${accountCount} accounts (server set up in ${server.setupSeconds.toFixed(1)} s)`);
+  console.log(`\nLoad: ${concurrency} concurrent officers (think time ${thinkMs ? `0–${2 * thinkMs} ms` : 'none'}) for ${seconds} s on ${accountCount} accounts (server set up in ${server.setupSeconds.toFixed(1)} s)`);
   await Promise.all(Array.from({ length: concurrency }, worker));
 
   let worstP95 = 0;
