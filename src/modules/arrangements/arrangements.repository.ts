@@ -123,7 +123,7 @@ export function createArrangementsRepository(db: Db) {
         [authorityIds, asOf]);
     },
 
-    /** Ends the arrangement holds of these arrangements and wakes their recovery cases; returns the accounts. */
+    /** Ends the arrangement holds of these arrangements; returns the accounts (the caller wakes their recovery). */
     async endHolds(arrangementIds: number[], endedOn: string, reason: string, actorId: number | null, tx: Db) {
       const rows = await tx.query<{ account_id: number; arrangement_id: number; hold_id: number }>(
         `update holds h set ended_on = greatest(h.starts_on, $2::date), end_reason = $3, updated_at = now(), updated_by = $4
@@ -131,13 +131,6 @@ export function createArrangementsRepository(db: Db) {
           where aa.hold_id = h.id and aa.arrangement_id = any($1::bigint[]) and h.ended_on is null
          returning aa.account_id, aa.arrangement_id, h.id as hold_id`,
         [arrangementIds, endedOn, reason, actorId]);
-      const accountIds = rows.map((r) => r.account_id);
-      if (accountIds.length) {
-        // As the holds module does when a hold ends: the next daily run looks at these cases again.
-        await tx.query(
-          `update recovery_cases set review_on = case when review_on is null or review_on > $2 then $2::date else review_on end
-            where account_id = any($1::bigint[])`, [accountIds, endedOn]);
-      }
       return rows;
     },
   };

@@ -201,6 +201,8 @@ export function createArrangementsService(deps: {
         const broken = changed.filter((c) => c.status === 'broken');
         const keptAccounts = await repo.endHolds(kept.map((k) => k.id), asOf, 'Arrangement kept: paid in full', actor.userId, tx);
         const brokenAccounts = await repo.endHolds(broken.map((b) => b.id), asOf, 'Arrangement broken: recovery resumes', actor.userId, tx);
+        // Ending a hold wakes recovery, the same way the holds module does.
+        await holds.wakeRecoveryCases([...keptAccounts, ...brokenAccounts].map((r) => r.account_id), asOf, tx);
         for (const [list, text] of [[keptAccounts, 'Arrangement kept: paid in full; hold ended'], [brokenAccounts, 'Arrangement broken: payments missed; hold ended and recovery resumes']] as const) {
           for (const r of list) {
             const c = changed.find((x) => x.id === r.arrangement_id)!;

@@ -61,6 +61,16 @@ export function toHoldRecord(row: Pick<HoldRow, 'id' | 'type' | 'reason' | 'star
 
 export function createHoldsRepository(db: Db) {
   return {
+    /** Tells the daily run to look at these accounts' recovery cases again from a date (they resume). */
+    async wakeRecoveryCases(accountIds: number[], on: string, tx: Db = db): Promise<void> {
+      if (!accountIds.length) return;
+      await tx.query(
+        `update recovery_cases set review_on = case when review_on is null or review_on > $2 then $2::date else review_on end
+          where account_id = any($1::bigint[])`,
+        [accountIds, on],
+      );
+    },
+
     async insert(hold: NewHold, actorId: number | null, tx: Db = db): Promise<number> {
       const [row] = await tx.query<{ id: number }>(
         `insert into holds (authority_id, account_id, customer_id, type, reason, reference, starts_on, expires_on, review_on, decided_by, created_by, updated_by)

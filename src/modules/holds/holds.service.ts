@@ -90,16 +90,6 @@ export function createHoldsService(deps: {
     return hold;
   }
 
-  /** Tells the daily run to look at the accounts a hold covered again from a date (it resumes them). */
-  async function wakeRecovery(accountIds: number[], on: string, tx: Db) {
-    if (!accountIds.length) return;
-    await tx.query(
-      `update recovery_cases set review_on = case when review_on is null or review_on > $2 then $2::date else review_on end
-        where account_id = any($1::bigint[])`,
-      [accountIds, on],
-    );
-  }
-
   return {
     async createHold(actor: Actor, target: HoldTarget, input: unknown): Promise<number> {
       requirePermission(actor, 'holds.manage');
@@ -171,7 +161,7 @@ export function createHoldsService(deps: {
       await db.transaction(async (tx) => {
         await repo.end(holdId, { endedOn, expiresOn, reason: e.reason }, actor.userId, tx);
         const free = holdFreeFrom({ ...toHoldRecord(hold), endedOn: endedOn ?? hold.ended_on, expiresOn: expiresOn ?? hold.expires_on })!;
-        await wakeRecovery(await repo.coveredAccounts(hold, tx), free, tx);
+        await repo.wakeRecoveryCases(await repo.coveredAccounts(hold, tx), free, tx);
         await events.insert({
           authorityId: hold.authority_id, customerId: hold.subject_customer_id, accountId: hold.account_id, type: 'hold',
           summary: expiresOn
