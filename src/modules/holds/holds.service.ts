@@ -186,7 +186,7 @@ export function createHoldsService(deps: {
 
     async holdsForAccount(actor: Actor, accountId: number) {
       requirePermission(actor, 'cases.view');
-      const account = await accounts.findAccount(actor.authorityIds, accountId);
+      const account = await accounts.accountScope(actor.authorityIds, accountId);
       if (!account) throw new NotFoundError(`Account ${accountId} was not found`);
       const today = clock.today();
       return (await repo.forAccount(accountId)).map((h) => ({ ...h, status: holdStatus(h, today) }));
