@@ -60,7 +60,7 @@ test('statement, arrangement, attachment order and write-off through the API; th
   assert.equal(xlsx.statusCode, 200);
   assert.match(String(xlsx.headers['content-type']), /spreadsheetml/);
   const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(xlsx.rawPayload);
+  await workbook.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
   assert.deepEqual([workbook.getWorksheet('Write-offs')!.getRow(2).getCell(2).value, workbook.getWorksheet('Write-offs')!.getRow(2).getCell(5).value], [f.accounts.hughesCt.reference, 861.33]);
   const openapi = await app.inject({ method: 'GET', url: '/api/openapi.json' });
   assert.ok(openapi.json().paths['/api/v1/enforcement/returns']);

@@ -34,7 +34,7 @@ test('a write-off is approved only by a role within its limit, then reversed by 
   assert.match(csv, /861\.33,Untraceable,approved/);
   // The same rows as an Excel workbook, read back with exceljs: real cells, not text.
   const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(await f.services.writeOffs.reportXlsx(senior.actor, '2026-11-01', '2026-11-30'));
+  await workbook.xlsx.load((await f.services.writeOffs.reportXlsx(senior.actor, '2026-11-01', '2026-11-30')) as unknown as ArrayBuffer);
   const sheet = workbook.getWorksheet('Write-offs')!;
   assert.deepEqual((sheet.getRow(1).values as unknown[]).slice(1, 8), ['Write-off', 'Account reference', 'Customer', 'Financial year', 'Amount (£)', 'Reason', 'Status']);
   const cells = sheet.getRow(2).values as unknown[];
