@@ -33,7 +33,7 @@ const optionalDate = (label: string) => z.preprocess(optional, z.string().refine
  */
 export const NI_NUMBER = /^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]$/;
 const niNumber = z.preprocess((v) => (typeof v === 'string' ? v.replace(/\s+/g, '').toUpperCase() : v),
-  z.string({ message: 'Enter the debtor’s National Insurance number' }).min(1, 'Enter the debtor’s National Insurance number')
+  z.string({ message: 'Enter the debtor’s National Insurance number' }).min(1, { message: 'Enter the debtor’s National Insurance number', abort: true })
     .regex(NI_NUMBER, 'Enter a National Insurance number in the correct format, like QQ 12 34 56 C'));
 
 export const benefitRequestSchema = z.object({
