@@ -148,11 +148,15 @@ test('Universal Credit at 5% of the standard allowance; rejected, then benefit e
   await assert.rejects(f.services.benefitAttachments.end(officer, second, { outcome: 'withdrawn' }), ConflictError);
 
   const third = await f.services.benefitAttachments.request(officer, f.accounts.okaforCt.id, { benefitType: 'jobseekers_allowance', niNumber: 'JM102030A' });
+  // One route at a time: no enforcement agent while DWP has a request (or deductions are running).
+  const firmId = await f.services.enforcement.addFirm(f.users.senior_recovery_officer.actor, { name: 'Test Agents Ltd', code: 'TAL' });
+  await assert.rejects(f.services.enforcement.refer(officer, f.accounts.okaforCt.id, { firmId, financialYear: 2026 }), /Deductions from benefit have been asked of DWP/);
   await assert.rejects(f.services.benefitAttachments.end(officer, third, { outcome: 'paid' }), (e: unknown) => fieldsOf(e).join() === 'outcome');
   await f.services.benefitAttachments.end(officer, third, { outcome: 'withdrawn', note: 'Arrangement agreed' });
   const { attachment: w } = await f.services.benefitAttachments.get(officer, third);
   assert.deepEqual([w.status, w.end_reason], ['withdrawn', 'Arrangement agreed']);
   assert.equal(await count(`select count(*)::int as n from documents where kind = 'aob_stop'`), stops + 1);
+  assert.equal((await f.services.enforcement.refer(officer, f.accounts.okaforCt.id, { firmId, financialYear: 2026 })).status, 'ready', 'withdrawn: the agent route is open again');
 });
 
 test('pages and API: the form from the account, the detail page, the queue and the bulk file', async () => {
