@@ -120,3 +120,29 @@ test('the enforcement queue and the export to a firm', async () => {
   assert.match(await csv.text(), /100007770,Sam Ward,.*,1800\.00,/);
   assert.deepEqual(consoleErrors, []);
 });
+
+test('deductions from benefit: the request form for Universal Credit, DWP’s answer, the queue', async () => {
+  await page.goto(`${h.baseUrl}/accounts/${h.f.accounts.hughesCt.id}`);
+  await page.getByRole('link', { name: 'Deductions from benefit (DWP)' }).click();
+  await page.getByRole('heading', { name: 'Deductions from benefit' }).waitFor();
+  await assertAccessible(page, 'benefit request form');
+  await page.getByRole('button', { name: 'Send the request to DWP' }).click();
+  await page.locator('.govuk-error-summary').getByText('Enter the debtor’s National Insurance number').waitFor();
+  await assertAccessible(page, 'benefit request form with errors');
+  await page.getByLabel('Universal Credit').check();
+  await page.getByLabel('Single, 25 or over').check();
+  await page.getByLabel('National Insurance number').fill('AB 12 34 56 C');
+  await page.getByRole('button', { name: 'Send the request to DWP' }).click();
+  await page.getByText('Request made').waitFor();
+  assert.match(await page.locator('.govuk-summary-list').innerText(), /£19\.67 a month/);
+  await assertAccessible(page, 'benefit attachment requested');
+  await page.getByRole('radio', { name: 'Accepted' }).check();
+  await page.getByRole('button', { name: 'Record DWP’s answer' }).click();
+  await page.getByText('DWP’s answer recorded').waitFor();
+  await assertAccessible(page, 'benefit attachment accepted');
+  await screenshot(page, 'after-lo-benefit-attachment');
+  await page.goto(`${h.baseUrl}/attachments`);
+  await page.getByRole('caption').getByText('Deductions from benefit: 1 running').waitFor();
+  await assertAccessible(page, 'attachments queue with benefits');
+  assert.deepEqual(consoleErrors, []);
+});

@@ -18,9 +18,11 @@ const fieldFor = (f: string) => (f === 'netEarningsPence' ? 'netEarnings' : f ==
 
 export function registerAttachmentRoutes({ app, services, api }: RouteContext) {
   app.get('/attachments', { config: { access: 'cases.view' } }, async (request, reply) => {
-    const orders = await services.attachments.monitor(actorOf(request));
-    const employers = await services.attachments.listEmployers(actorOf(request));
-    return reply.page('attachments/views/attachments.njk', { title: 'Attachments of earnings', orders, employers, done: (request.query as Record<string, string>).done });
+    const actor = actorOf(request);
+    const [orders, employers, benefits, awaitingDwp] = await Promise.all([
+      services.attachments.monitor(actor), services.attachments.listEmployers(actor), services.benefitAttachments.monitor(actor), services.benefitAttachments.awaitingDwp(actor),
+    ]);
+    return reply.page('attachments/views/attachments.njk', { title: 'Attachments of earnings and benefits', orders, employers, benefits, awaitingDwp, done: (request.query as Record<string, string>).done });
   });
 
   const renderEmployer = (reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) =>

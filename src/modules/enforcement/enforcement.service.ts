@@ -57,7 +57,13 @@ export function createEnforcementService(deps: { db: Db; clock: Clock; repo: Enf
     const arrangement = active.some((h) => h.type === 'arrangement') || (await db.query(`select 1 from arrangement_accounts aa join arrangements ar on ar.id = aa.arrangement_id where aa.account_id = $1 and ar.status = 'active'`, [accountId])).length > 0;
     out.push(arrangement ? { check: 'arrangement', outcome: 'block', detail: 'An arrangement is in place' } : { check: 'arrangement', outcome: 'pass', detail: 'No arrangement' });
     const aeo = await db.query<{ name: string }>(`select e.name from attachment_orders o join employers e on e.id = o.employer_id where o.customer_id = any($1::bigint[]) and o.status = 'active'`, [customerIds]);
-    out.push(aeo.length ? { check: 'attachment', outcome: 'block', detail: `An attachment of earnings order is running (${aeo.map((a) => a.name).join(', ')})` } : { check: 'attachment', outcome: 'pass', detail: 'No attachment running; consider whether one is possible before referring' });
+    // A deduction from benefit asked of DWP or running is a remedy in progress too: one route at a time.
+    const aob = await db.query<{ status: string }>(`select status from benefit_attachments where customer_id = any($1::bigint[]) and status in ('requested', 'accepted')`, [customerIds]);
+    const running = [
+      ...(aeo.length ? [`an attachment of earnings order is running (${aeo.map((a) => a.name).join(', ')})`] : []),
+      ...aob.map((b) => (b.status === 'accepted' ? 'deductions from benefit are running' : 'deductions from benefit have been asked of DWP')),
+    ];
+    out.push(running.length ? { check: 'attachment', outcome: 'block', detail: `${running.join('; ').replace(/^./, (c) => c.toUpperCase())}` } : { check: 'attachment', outcome: 'pass', detail: 'No attachment running; consider whether one is possible before referring' });
     return out;
   }
 
