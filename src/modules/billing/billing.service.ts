@@ -754,7 +754,7 @@ function createBillingCore(deps: { db: Db; clock: Clock; audit: AuditRepository;
       const code = reductionCode(data.code)!;
       if (code.tax !== account.stream) throw new ValidationError('Check the award', [{ field: 'code', message: `${code.label} does not apply to ${TAX_LABEL[account.stream]}` }]);
       if (data.toDate && compareDates(data.toDate, data.fromDate) < 0) throw new ValidationError('Check the award', [{ field: 'toDate', message: 'The end date must be on or after the start date' }]);
-      if (code.needs === 'empty_since' && !data.emptySince) throw new ValidationError('Check the award', [{ field: 'emptySince', message: 'Enter the date the dwelling became empty' }]);
+      if (code.needs === 'empty_since' && !data.emptySince) throw new ValidationError('Check the award', [{ field: 'emptySince', message: `Enter the date the ${code.tax === 'council_tax' ? 'dwelling' : 'property'} became empty` }]);
       if (code.needs === 'weekly_pence' && !data.weeklyPence) throw new ValidationError('Check the award', [{ field: 'weeklyPence', message: 'Enter the weekly award' }]);
       if (code.needs === 'percent' && (!data.percent || parseDecimal(data.percent).units <= 0n)) throw new ValidationError('Check the award', [{ field: 'percent', message: 'Enter the percentage of relief' }]);
       return db.transaction(async (tx) => {
