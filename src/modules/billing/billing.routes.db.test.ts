@@ -1,6 +1,9 @@
 // Billing pages and API through HTTP (Fastify inject): the move-in journey without JavaScript,
 // validation on each question, the charges page, the run preview, VOA pages and the JSON API.
+import fs from 'node:fs';
+import path from 'node:path';
 import { signInThroughForm } from '../../../test/support/web-session.ts';
+import { multipartForm } from '../../../test/support/multipart.ts';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
@@ -259,4 +262,67 @@ test('change who is liable: nobody left liable is refused on the question', asyn
   assert.match(refused.body, /Someone must be liable/);
   // Jumping to "check" early sends the officer back to the unanswered question.
   assert.equal((await app.inject({ method: 'GET', url: `${base}/check`, cookies: officer.cookies })).headers.location, `${base}/add`);
+});
+
+const voaFixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, '../../../test/fixtures/voa', name));
+
+test('VOA file upload: malformed lines are listed by number and nothing applies until they are left out', async () => {
+  const shop = await makeLiableAccount(db, { authorityId: f.authorities.wigan, kind: 'hereditament', rateableValuePounds: 18_000, description: 'Shop and premises', from: '2020-04-01', name: 'Market News' });
+  await db.query(`update properties set ba_reference = '42500000777' where id = $1`, [shop.propertyId]);
+  f.clock.set('2026-03-10');
+  await f.services.billing.reissueBill(f.users.senior_recovery_officer.actor, shop.accountId, { financialYear: '2026/27', reason: 'annual bill' });
+  f.clock.set('2026-11-20');
+  const senior = await signIn('senior.recovery.officer');
+
+  const page = await app.inject({ method: 'GET', url: '/billing/voa', cookies: senior.cookies });
+  assert.match(page.body, /enctype="multipart\/form-data"/);
+  assert.match(page.body, /type="file"/);
+
+  // No file and nothing pasted: the GOV.UK error on the file field.
+  const empty = multipartForm({ _csrf: senior.csrf, kind: 'nndr_list' });
+  const none = await app.inject({ method: 'POST', url: '/billing/voa', cookies: senior.cookies, ...empty });
+  assert.equal(none.statusCode, 400);
+  assert.match(none.body, /Choose a VOA file to upload/);
+  // Without the CSRF token the upload is refused.
+  const forged = multipartForm({ kind: 'nndr_list' }, { field: 'file', filename: 'NDR_4250_20261120.txt', data: voaFixture('NDR_4250_20261120.txt') });
+  assert.equal((await app.inject({ method: 'POST', url: '/billing/voa', cookies: senior.cookies, ...forged })).statusCode, 403);
+
+  const form = multipartForm({ _csrf: senior.csrf, kind: 'nndr_list' }, { field: 'file', filename: 'NDR_4250_20261120.txt', data: voaFixture('NDR_4250_20261120.txt') });
+  const upload = await app.inject({ method: 'POST', url: '/billing/voa', cookies: senior.cookies, ...form });
+  assert.equal(upload.statusCode, 303, upload.body);
+  const importId = Number(upload.headers.location!.split('/').pop());
+  const preview = await app.inject({ method: 'GET', url: upload.headers.location!, cookies: senior.cookies });
+  assert.match(preview.body, /NDR_4250_20261120\.txt/);
+  assert.match(preview.body, /Line 3: rateable value &quot;TBC&quot; is not a whole number of pounds/);
+  assert.match(preview.body, /Line 4: effective date &quot;31-SEP-2026&quot; is not a date/);
+  assert.match(preview.body, /Rejected/);
+  assert.doesNotMatch(preview.body, /Apply the changes and rebill/);
+  assert.deepEqual(await db.query(`select 1 from property_valuations where property_id = $1 and source like 'voa%'`, [shop.propertyId]), [], 'nothing applied');
+  // The Latin-1 file was read as Latin-1 (CAFÉ, not a replacement character), its CRLF line ends dropped.
+  const [cafe] = await db.query<{ raw: string }>('select raw from voa_import_lines where import_id = $1 and line_no = 2', [importId]);
+  assert.match(cafe.raw, /\*CAFÉ ROMA LTD\*/);
+  assert.doesNotMatch(cafe.raw, /\r/);
+  // Applying through the page is refused too while the bad lines are in.
+  const refused = await app.inject({ method: 'POST', url: `/billing/voa/${importId}/apply`, cookies: senior.cookies, payload: { _csrf: senior.csrf } });
+  assert.equal(refused.statusCode, 400);
+
+  // Leave lines 3 and 4 out; then the file applies and the shop is rebilled from 1 October.
+  const exclude = await app.inject({ method: 'POST', url: `/billing/voa/${importId}/exclude`, cookies: senior.cookies, payload: { _csrf: senior.csrf, lines: ['3', '4'] } });
+  assert.equal(exclude.statusCode, 303);
+  const apply = await app.inject({ method: 'POST', url: `/billing/voa/${importId}/apply`, cookies: senior.cookies, payload: { _csrf: senior.csrf } });
+  assert.equal(apply.statusCode, 303, apply.body);
+  assert.match(decodeURIComponent(apply.headers.location!), /Applied: 1 changed, 1 new, 1 bills issued/);
+  const [rv] = await db.query<{ rateable_value_pounds: number }>('select rateable_value_pounds from properties where id = $1', [shop.propertyId]);
+  assert.equal(rv.rateable_value_pounds, 13_500);
+
+  // The same bytes uploaded again are the same import, not a second one.
+  const again = await app.inject({ method: 'POST', url: '/billing/voa', cookies: senior.cookies, ...multipartForm({ _csrf: senior.csrf, kind: 'nndr_list' }, { field: 'file', filename: 'copy.txt', data: voaFixture('NDR_4250_20261120.txt') }) });
+  assert.equal(again.headers.location, `/billing/voa/${importId}`);
+
+  // A council tax schedule uploaded clean is ready to apply at once.
+  const ct = await app.inject({ method: 'POST', url: '/billing/voa', cookies: senior.cookies, ...multipartForm({ _csrf: senior.csrf, kind: 'ct_bands' }, { field: 'file', filename: 'CT_4250_schedule_2026_0042.txt', data: voaFixture('CT_4250_schedule_2026_0042.txt') }) });
+  assert.equal(ct.statusCode, 303);
+  const ctPage = await app.inject({ method: 'GET', url: ct.headers.location!, cookies: senior.cookies });
+  assert.match(ctPage.body, /Apply the changes and rebill/);
+  assert.doesNotMatch(ctPage.body, /Cannot be read/);
 });

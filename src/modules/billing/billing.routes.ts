@@ -1,6 +1,7 @@
 // Billing pages and JSON API: properties and their history, an account's charges and bills, the
 // move-in and move-out journeys, awards, payment preferences, the annual run, the council's
 // charges and VOA schedules. Pages and API call the same services.
+import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { RouteContext } from '../../web/app.ts';
@@ -401,21 +402,42 @@ export function registerBillingRoutes({ app, services, api }: RouteContext) {
     const imports = await billing.voa.imports(actorOf(request));
     return reply.page('billing/views/voa-imports.njk', { title: 'VOA schedules', imports, values: {} });
   });
-  app.post('/billing/voa', { config: { access: 'billing.run' } }, async (request, reply) => {
-    const actor = actorOf(request);
-    const b = body(request);
-    try {
-      const kind = b.kind === 'ct_bands' ? 'ct_bands' : b.kind === 'nndr_list' ? 'nndr_list' : null;
-      const errors: FieldProblem[] = [];
-      if (!kind) errors.push({ field: 'kind', message: 'Select what the file holds' });
-      if (!String(b.content ?? '').trim()) errors.push({ field: 'content', message: 'Paste the lines of the VOA file' });
-      if (errors.length) throw new ValidationError('Check the file', errors);
-      const imported = await billing.voa.importFile(actor, { authorityId: authorityOf(actor, b), kind: kind!, fileName: String(b.fileName || 'pasted.txt').slice(0, 200), content: String(b.content) });
-      return reply.redirect(`/billing/voa/${imported.id}`, 303);
-    } catch (error) {
-      const imports = await billing.voa.imports(actor);
-      return reply.page('billing/views/voa-imports.njk', { title: 'VOA schedules', imports, errors: asErrors(error), values: b }, 400);
-    }
+  // A VOA file uploaded (multipart, the page's form) or its lines pasted (a plain form): either way
+  // it goes to the same preview, and nothing is applied until an officer applies it there. The
+  // multipart plugin lives in this scope only, with the fields attached to the body so the CSRF
+  // check sees _csrf like any other form (as payments imports do).
+  app.register(async (scope) => {
+    await scope.register(multipart, {
+      attachFieldsToBody: 'keyValues',
+      limits: { fileSize: 50 * 1024 * 1024, files: 1 },
+      onFile: async (part) => {
+        (part as unknown as { value: unknown }).value = { filename: part.filename, data: await part.toBuffer() };
+      },
+    });
+    scope.post('/billing/voa', { config: { access: 'billing.run' } }, async (request, reply) => {
+      const actor = actorOf(request);
+      const b = body(request);
+      const file = b.file as { filename?: string; data?: Buffer } | undefined;
+      const values = { kind: b.kind, fileName: b.fileName, content: b.content };
+      try {
+        const kind = b.kind === 'ct_bands' ? 'ct_bands' : b.kind === 'nndr_list' ? 'nndr_list' : null;
+        const uploaded = file?.data && file.data.length > 0;
+        const pasted = String(b.content ?? '');
+        const errors: FieldProblem[] = [];
+        if (!kind) errors.push({ field: 'kind', message: 'Select what the file holds' });
+        if (!uploaded && !pasted.trim()) errors.push({ field: 'file', message: 'Choose a VOA file to upload' });
+        if (errors.length) throw new ValidationError('Check the file', errors);
+        const imported = await billing.voa.importFile(actor, {
+          authorityId: authorityOf(actor, b), kind: kind!,
+          fileName: (uploaded ? file!.filename || 'upload.txt' : String(b.fileName || 'pasted.txt')).slice(0, 200),
+          content: uploaded ? decodeVoaFile(file!.data!) : pasted,
+        });
+        return reply.redirect(`/billing/voa/${imported.id}`, 303);
+      } catch (error) {
+        const imports = await billing.voa.imports(actor);
+        return reply.page('billing/views/voa-imports.njk', { title: 'VOA schedules', imports, errors: asErrors(error), values }, 400);
+      }
+    });
   });
   const voaPage = async (request: FastifyRequest, reply: FastifyReply, importId: number, extra: Record<string, unknown> = {}, status = 200) => {
     const view = await billing.voa.view(actorOf(request), importId);
@@ -602,4 +624,16 @@ function registerBillingApi({ app, services, api }: RouteContext) {
     params: idParam('importId'), response: z.record(z.string(), z.unknown()),
     handler: async ({ params, request }) => (await billing.voa.apply(actorOf(request), params.importId)) as unknown as Record<string, unknown>,
   });
+}
+
+/**
+ * A VOA file's text: UTF-8 when it is valid UTF-8 (a byte-order mark dropped), else Windows-1252 /
+ * Latin-1, which is how older VOA extracts and the `levy billing voa import` command read them.
+ */
+export function decodeVoaFile(data: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(data).replace(/^\uFEFF/, '');
+  } catch {
+    return data.toString('latin1');
+  }
 }
