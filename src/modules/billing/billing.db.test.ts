@@ -346,3 +346,23 @@ test('a move in ends the previous occupier’s liability the day before, and reb
   const calc = await f.services.billing.previewCharge(officer, moved.accountId, '2026/27');
   assert.equal(calc.lines[0].adjustments[0].code, 'single_person');
 });
+
+test('empty property: re-occupied for under 13 weeks, the free months do not start again (SI 2008/386 reg 5)', async () => {
+  f.clock.set('2026-08-05');
+  const a = await makeLiableAccount(db, { authorityId: f.authorities.wigan, kind: 'hereditament', rateableValuePounds: 30_000, description: 'Warehouse and premises', from: '2025-01-01', name: 'Lessor Estates Ltd' });
+  // Empty from 1 April to 30 June (free: 3 months), let on 1 July, empty again from 1 August.
+  await f.services.billing.awardReduction(officer, a.accountId, { code: 'empty_property', fromDate: '2026-04-01', toDate: '2026-06-30', emptySince: '2026-04-01' });
+  await assert.rejects(
+    f.services.billing.awardReduction(officer, a.accountId, { code: 'empty_property', fromDate: '2026-08-01', emptySince: '2026-08-01' }),
+    (e: unknown) => e instanceof ValidationError && e.fields?.some((x) => x.field === 'emptySince' && /less than 13 weeks \(from 1 July 2026\).*enter 1 April 2026/.test(x.message)) === true,
+  );
+  const ok = await f.services.billing.awardReduction(officer, a.accountId, { code: 'empty_property', fromDate: '2026-08-01', emptySince: '2026-04-01' });
+  const [bill] = ok.bills;
+  // 30,000 × 43.2p = 1,296,000 a year. Free 1 April–30 June (91 days = 323,112.3); charged 1–31 July
+  // (31 days = 110,071.2) and from 1 August (243 days = 862,816.4): no new free months in August.
+  assert.equal(bill.chargePence, 110_071 + 862_816);
+  // Empty again after 13 weeks' occupation: a fresh free period is allowed.
+  const later = await makeLiableAccount(db, { authorityId: f.authorities.wigan, kind: 'hereditament', rateableValuePounds: 30_000, from: '2025-01-01' });
+  await f.services.billing.awardReduction(officer, later.accountId, { code: 'empty_property', fromDate: '2026-04-01', toDate: '2026-04-30', emptySince: '2026-04-01' });
+  await f.services.billing.awardReduction(officer, later.accountId, { code: 'empty_property', fromDate: '2026-08-01', emptySince: '2026-08-01' });
+});
