@@ -221,11 +221,11 @@ export function emptyPropertyDay(
     default: {
       const chargedFrom = emptyPropertyChargedFrom(rule, input.kind, input.emptySince)!;
       const months = input.kind === 'industrial' ? rule.industrialFreeMonths : rule.freeMonths;
-      const what = `${months} months${input.kind === 'industrial' ? ' (industrial)' : ''}`;
+      const industrial = input.kind === 'industrial' ? ', industrial' : '';
       if (compareDates(input.day, chargedFrom) < 0) {
-        return { free: true, reason: `first ${what} empty` };
+        return { free: true, reason: `first ${months} months empty${industrial}` };
       }
-      return { free: false, reason: `empty more than ${what}` };
+      return { free: false, reason: `empty more than ${months} months${industrial}` };
     }
   }
 }

@@ -326,3 +326,24 @@ test('VOA file upload: malformed lines are listed by number and nothing applies 
   assert.match(ctPage.body, /Apply the changes and rebill/);
   assert.doesNotMatch(ctPage.body, /Cannot be read/);
 });
+
+test('the award page offers the empty property classes on a business rates account, and records one', async () => {
+  f.clock.set('2026-11-20');
+  const officer = await signIn('recovery.officer');
+  const unit = await makeLiableAccount(db, { authorityId: f.authorities.wigan, kind: 'hereditament', rateableValuePounds: 16_000, description: 'Warehouse and premises', from: '2020-04-01' });
+  const form = await app.inject({ method: 'GET', url: `/accounts/${unit.accountId}/awards/new`, cookies: officer.cookies });
+  assert.equal(form.statusCode, 200);
+  for (const expected of ['Empty: first 3 months free, then full rates', 'Empty qualifying industrial property: first 6 months free', 'Empty listed building', 'Empty since (empty property only)']) {
+    assert.ok(form.body.includes(expected), expected);
+  }
+  assert.doesNotMatch(form.body, /Single person discount/);
+  const missing = await app.inject({ method: 'POST', url: `/accounts/${unit.accountId}/awards/new`, cookies: officer.cookies,
+    payload: { _csrf: officer.csrf, code: 'empty_industrial', 'fromDate-day': '1', 'fromDate-month': '10', 'fromDate-year': '2026' } });
+  assert.equal(missing.statusCode, 400);
+  assert.match(missing.body, /Enter the date the property became empty/);
+  const made = await app.inject({ method: 'POST', url: `/accounts/${unit.accountId}/awards/new`, cookies: officer.cookies,
+    payload: { _csrf: officer.csrf, code: 'empty_industrial', 'fromDate-day': '1', 'fromDate-month': '10', 'fromDate-year': '2026', 'emptySince-day': '1', 'emptySince-month': '10', 'emptySince-year': '2026' } });
+  assert.equal(made.statusCode, 303, made.body);
+  const charges = await app.inject({ method: 'GET', url: `/accounts/${unit.accountId}/charges`, cookies: officer.cookies });
+  assert.match(charges.body, /Empty property relief \(first 6 months empty, industrial\)/);
+});
