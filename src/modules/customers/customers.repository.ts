@@ -68,14 +68,26 @@ const POSTCODE_KEY = (column: string) => `replace(${column}, ' ', '') collate "C
 const ADDRESS_CANDIDATES = 500;
 
 function hitsFor(idsSql: string, orderBy = ORDER, limitParam?: string): string {
-  return `with chosen as (${idsSql})
+  // Accounts each chosen customer is liable on: the customer_accounts view spelt out, because
+  // its union planned once per result row cost more than the search itself.
+  return `with chosen as (${idsSql}),
+  owned as (
+    select ch.id as customer_id, a.id as account_id, a.reference from chosen ch join accounts a on a.customer_id = ch.id
+    union
+    select ch.id, li.account_id, a.reference from chosen ch
+      join liability_parties lp on lp.customer_id = ch.id
+      join liabilities li on li.id = lp.liability_id
+      join accounts a on a.id = li.account_id),
+  per_customer as (
+    select o.customer_id, array_agg(o.reference order by o.reference) as refs,
+           sum((select coalesce(sum(l.amount_pence), 0) from ledger_entries l where l.account_id = o.account_id))::bigint as balance
+      from owned o group by o.customer_id)
   select c.id as customer_id, c.display_name, c.kind, c.warning,
     addr.address, addr.postcode,
-    coalesce((select array_agg(a.reference order by a.reference) from customer_accounts ca
-               join accounts a on a.id = ca.account_id where ca.customer_id = c.id), '{}') as references,
-    coalesce((select sum(l.amount_pence)::bigint from customer_accounts ca
-               join ledger_entries l on l.account_id = ca.account_id where ca.customer_id = c.id), 0) as balance_pence
+    coalesce(pc.refs, '{}') as references,
+    coalesce(pc.balance, 0) as balance_pence
   from chosen join customers c on c.id = chosen.id
+  left join per_customer pc on pc.customer_id = c.id
   left join lateral (select ca.address_line1 || ', ' || ca.town as address, ca.postcode from customer_addresses ca
                       where ca.customer_id = c.id and ca.to_date is null order by ca.from_date desc limit 1) addr on true
   order by ${orderBy}${limitParam ? ` limit ${limitParam}` : ''}`;
@@ -187,7 +199,10 @@ export function createCustomersRepository(db: Db) {
                     sum(y.amount) filter (where y.financial_year < $2 and y.amount > 0)::bigint as arrears
                from (select financial_year, sum(amount_pence)::bigint as amount from ledger_entries
                       where account_id = a.id group by financial_year) y) bal on true
-          where a.id in (select account_id from customer_accounts where customer_id = $1)
+          where a.id in (select id from accounts where customer_id = $1
+                         union
+                         select li.account_id from liability_parties lp join liabilities li on li.id = lp.liability_id
+                          where lp.customer_id = $1)
           order by a.status, a.stream, a.reference`,
         [customerId, currentFinancialYear],
       );
