@@ -112,18 +112,34 @@ export function createEnforcementRepository(db: Db) {
         [payload, actorId]);
     },
 
+    /**
+     * Performance by firm, from the per-firm totals the triggers keep (migration 010): a row per
+     * firm rather than an aggregate over every referral ever made.
+     */
     async performance(authorityIds: number[]) {
-      return db.query<{ firm_id: number; firm_name: string; referred: number; open: number; closed: number; paid: number; returned_unpaid: number; collected_pence: number; average_days: number | null; over_scale_fees: number }>(
-        `select f.id as firm_id, f.name as firm_name, count(r.id)::int as referred,
+      return db.query<{ firm_id: number; firm_name: string; referred: number; open: number; closed: number; paid: number; returned_unpaid: number; recalled: number; collected_pence: number; average_days: number | null; over_scale_fees: number }>(
+        `select f.id as firm_id, f.name as firm_name, coalesce(s.referred, 0) as referred, coalesce(s.open, 0) as open, coalesce(s.closed, 0) as closed,
+                coalesce(s.paid, 0) as paid, coalesce(s.returned_unpaid, 0) as returned_unpaid, coalesce(s.recalled, 0) as recalled,
+                coalesce(s.collected_pence, 0)::bigint as collected_pence,
+                round(s.closed_days::numeric / nullif(s.closed_timed, 0), 1)::float8 as average_days, coalesce(s.over_scale_fees, 0) as over_scale_fees
+           from ea_firms f left join ea_firm_stats s on s.firm_id = f.id
+          where f.authority_id = any($1::int[]) order by f.name`, [authorityIds]);
+    },
+
+    /** The same figures aggregated from the referrals themselves: what the totals must agree with (tests, reconcile). */
+    async performanceFromReferrals(authorityIds: number[]) {
+      return db.query<{ firm_id: number; referred: number; open: number; closed: number; paid: number; returned_unpaid: number; recalled: number; collected_pence: number; average_days: number | null; over_scale_fees: number }>(
+        `select f.id as firm_id, count(r.id)::int as referred,
                 count(r.id) filter (where r.status in ('exported', 'with_agent'))::int as open,
                 count(r.id) filter (where r.status = 'closed')::int as closed,
                 count(r.id) filter (where r.return_code = 'paid')::int as paid,
                 count(r.id) filter (where r.status = 'closed' and r.return_code <> 'paid')::int as returned_unpaid,
+                count(r.id) filter (where r.status = 'recalled')::int as recalled,
                 coalesce(sum(r.collected_pence), 0)::bigint as collected_pence,
-                round(avg(r.returned_on - r.exported_at::date) filter (where r.status = 'closed'), 1)::float8 as average_days,
+                round(avg(r.returned_on - (r.exported_at at time zone 'Europe/London')::date) filter (where r.status = 'closed'), 1)::float8 as average_days,
                 (select count(*) from ea_returns er join ea_referrals r2 on r2.id = er.referral_id where r2.firm_id = f.id and er.over_scale)::int as over_scale_fees
            from ea_firms f left join ea_referrals r on r.firm_id = f.id and r.status not in ('awaiting_decision', 'refused')
-          where f.authority_id = any($1::int[]) group by f.id, f.name order by f.name`, [authorityIds]);
+          where f.authority_id = any($1::int[]) group by f.id order by f.id`, [authorityIds]);
     },
   };
 }
