@@ -174,7 +174,11 @@ export function createEnforcementRepository(db: Db) {
                 exists (select 1 from recovery_steps s where s.account_id = a.id and s.financial_year = x.financial_year and s.stage = 'liability_order') as has_lo,
                 coalesce((select sum(le.amount_pence) from ledger_entries le where le.account_id = a.id and le.financial_year = x.financial_year), 0)::bigint as balance,
                 exists (select 1 from ea_referrals r where r.account_id = a.id and r.financial_year = x.financial_year and r.status in ('awaiting_decision', 'ready', 'exported', 'with_agent')) as already_live
-           from x left join accounts a on a.authority_id = any($2::int[]) and (a.id = x.account_id or (x.account_id is null and a.reference = x.reference))
+           from x
+           -- By id or by reference: two indexed look-ups (an OR in the join would compare every pair).
+           left join lateral (select a.* from accounts a where x.account_id is not null and a.id = x.account_id and a.authority_id = any($2::int[])
+                              union all
+                              select a.* from accounts a where x.account_id is null and a.reference = x.reference and a.authority_id = any($2::int[])) a on true
            left join customers c on c.id = a.customer_id left join properties p on p.id = a.property_id
           order by x.n`,
         [payload, authorityIds]);
@@ -191,13 +195,16 @@ export function createEnforcementRepository(db: Db) {
     /** Inserts referrals and their history events in two statements; returns the new ids in order. */
     async insertReferrals(rows: { authority_id: number; account_id: number; customer_id: number; financial_year: number; firm_id: number; sum_pence: number; checks: unknown; status: string; allocation_rule_id: number | null; summary: string }[], actorId: number | null, at: Date, tx: Db) {
       const payload = JSON.stringify(rows.map((r, n) => ({ ...r, n })));
-      const inserted = await tx.query<{ id: number; n: number }>(
-        `with x as (select * from jsonb_to_recordset($1::jsonb) as x(n int, authority_id int, account_id bigint, customer_id bigint, financial_year smallint, firm_id int, sum_pence bigint, checks jsonb, status text, allocation_rule_id int))
-         insert into ea_referrals (authority_id, account_id, customer_id, financial_year, firm_id, sum_pence, checks, status, allocation_rule_id, created_by)
-         select authority_id, account_id, customer_id, financial_year, firm_id, sum_pence, checks, status, allocation_rule_id, $2 from x order by n
-         returning id, (select x.n from x where x.account_id = ea_referrals.account_id and x.financial_year = ea_referrals.financial_year) as n`,
+      // Each account-year is in the batch once (the service makes sure), so it identifies its row.
+      const inserted = await tx.query<{ id: number; account_id: number; financial_year: number }>(
+        `insert into ea_referrals (authority_id, account_id, customer_id, financial_year, firm_id, sum_pence, checks, status, allocation_rule_id, created_by)
+         select authority_id, account_id, customer_id, financial_year, firm_id, sum_pence, checks, status, allocation_rule_id, $2
+           from jsonb_to_recordset($1::jsonb) as x(n int, authority_id int, account_id bigint, customer_id bigint, financial_year smallint, firm_id int, sum_pence bigint, checks jsonb, status text, allocation_rule_id int)
+          order by n
+         returning id, account_id, financial_year`,
         [payload, actorId]);
-      const idByN = new Map(inserted.map((i) => [Number(i.n), Number(i.id)]));
+      const idByKey = new Map(inserted.map((i) => [`${i.account_id}:${i.financial_year}`, Number(i.id)]));
+      const idByN = new Map(rows.map((r, n) => [n, idByKey.get(`${r.account_id}:${r.financial_year}`)]));
       await tx.query(
         `insert into events (authority_id, customer_id, account_id, at, type, summary, detail, by_user_id)
          select x.authority_id, x.customer_id, x.account_id, $2, 'enforcement', x.summary, jsonb_build_object('referralId', x.referral_id), $3
