@@ -28,14 +28,16 @@ function poundsToPence(values: Record<string, unknown>, fields: string[]) {
 export function registerArrangementRoutes({ app, services, api }: RouteContext) {
   app.get('/after-liability-order', { config: { access: 'cases.view' } }, async (request, reply) => {
     const actor = actorOf(request);
-    const [arrangements, orders, benefits, referrals, writeOffs, traces] = await Promise.all([
+    const [arrangements, orders, benefits, referrals, writeOffs, traces, recalls] = await Promise.all([
       services.arrangements.listArrangements(actor, 'active'), services.attachments.monitor(actor), services.benefitAttachments.monitor(actor),
       services.enforcement.listReferrals(actor, 'awaiting_decision'), services.writeOffs.list(actor, 'recommended'), services.tracing.list(actor, 'open'),
+      services.enforcement.pendingRecalls(actor),
     ]);
     return reply.page('arrangements/views/hub.njk', {
       title: 'After the liability order',
       counts: { arrangements: arrangements.length, orders: orders.length, shortfalls: orders.filter((o) => Number(o.shortfall_pence) > 0).length,
-        benefits: benefits.length, benefitShortfalls: benefits.filter((b) => Number(b.shortfall_pence) > 0).length, referrals: referrals.length, writeOffs: writeOffs.length, traces: traces.length },
+        benefits: benefits.length, benefitShortfalls: benefits.filter((b) => Number(b.shortfall_pence) > 0).length, referrals: referrals.length, writeOffs: writeOffs.length, traces: traces.length,
+        recalls: recalls.reduce((t, r) => t + r.pending, 0) },
     });
   });
 
