@@ -7,8 +7,10 @@
 // every officer fires the next request at once: a saturation test of the single-threaded PGlite.
 //
 // The seeded database is kept in bench/.data/ and reused by later runs (delete it or pass --fresh).
+// PGlite's page cache: LEVY_PGLITE_SHARED_BUFFERS=1GB npx tsx bench/casework.bench.ts (docs/performance.md).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -98,7 +100,8 @@ try {
       if (thinkMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * thinkMs));
     }
   };
-  console.log(`\nLoad: ${concurrency} concurrent officers (think time ${thinkMs ? `0–${2 * thinkMs} ms` : 'none'}) for ${seconds} s on ${accountCount} accounts (server set up in ${server.setupSeconds.toFixed(1)} s)`);
+  console.log(`\nshared_buffers: ${process.env.LEVY_PGLITE_SHARED_BUFFERS || 'PGlite default (128MB)'}; load average before: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`Load: ${concurrency} concurrent officers (think time ${thinkMs ? `0–${2 * thinkMs} ms` : 'none'}) for ${seconds} s on ${accountCount} accounts (server set up in ${server.setupSeconds.toFixed(1)} s)`);
   await Promise.all(Array.from({ length: concurrency }, worker));
 
   let worstP95 = 0;
@@ -113,6 +116,7 @@ try {
     console.log(`| ${kind} | ${sorted.length} | ${percentile(sorted, 50).toFixed(1)} | ${p95.toFixed(1)} | ${percentile(sorted, 99).toFixed(1)} | ${sorted.at(-1)!.toFixed(1)} |`);
   }
   console.log(`\nthroughput: ${(all.length / seconds).toFixed(0)} requests/s; errors: ${errors.length}${errors.length ? ` (first: ${errors[0]})` : ''}`);
+  console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`worst p95 of account page and searches: ${worstP95.toFixed(1)} ms (target 50 ms, ratio ${(worstP95 / 50).toFixed(2)}) ${worstP95 < 50 ? 'PASS' : 'MISS'}`);
 } finally {
   server.stop();
