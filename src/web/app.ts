@@ -30,6 +30,7 @@ import { registerArrangementRoutes } from '../modules/arrangements/arrangements.
 import { registerAttachmentRoutes } from '../modules/attachments/attachments.routes.ts';
 import { registerWriteOffRoutes } from '../modules/write-offs/write-offs.routes.ts';
 import { registerEnforcementRoutes } from '../modules/enforcement/enforcement.routes.ts';
+import { registerWorkQueueRoutes } from '../modules/work-queues/work-queues.routes.ts';
 import { can, type Permission } from '../modules/auth/roles.ts';
 
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
@@ -163,5 +164,6 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   registerAttachmentRoutes(ctx);
   registerWriteOffRoutes(ctx);
   registerEnforcementRoutes(ctx);
+  registerWorkQueueRoutes(ctx);
   return app;
 }

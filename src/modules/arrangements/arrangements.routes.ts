@@ -27,28 +27,22 @@ function poundsToPence(values: Record<string, unknown>, fields: string[]) {
 
 export function registerArrangementRoutes({ app, services, api }: RouteContext) {
   app.get('/after-liability-order', { config: { access: 'cases.view' } }, async (request, reply) => {
-    const actor = actorOf(request);
-    const [arrangements, orders, referrals, writeOffs, traces] = await Promise.all([
-      services.arrangements.listArrangements(actor, 'active'), services.attachments.monitor(actor),
-      services.enforcement.listReferrals(actor, 'awaiting_decision'), services.writeOffs.list(actor, 'recommended'), services.tracing.list(actor, 'open'),
-    ]);
-    return reply.page('arrangements/views/hub.njk', {
-      title: 'After the liability order',
-      counts: { arrangements: arrangements.length, orders: orders.length, shortfalls: orders.filter((o) => Number(o.shortfall_pence) > 0).length, referrals: referrals.length, writeOffs: writeOffs.length, traces: traces.length },
-    });
+    // The work queues' counts (one statement), as on the home page.
+    return reply.page('arrangements/views/hub.njk', { title: 'After the liability order', queues: await services.workQueues.counts(actorOf(request)) });
   });
 
   app.get('/tracing', { config: { access: 'cases.view' } }, async (request, reply) => {
     const q = request.query as Record<string, string>;
     const status = (['open', 'traced', 'untraceable'] as const).find((s) => s === q.status) ?? 'open';
-    return reply.page('arrangements/views/tracing.njk', { title: 'Tracing', tasks: await services.tracing.list(actorOf(request), status), status });
+    const wq = await services.workQueues.page(actorOf(request), 'tracing', { ...q, status });
+    return reply.page('arrangements/views/tracing.njk', { title: 'Tracing', tasks: wq.items, status, wq });
   });
 
   app.get('/arrangements', { config: { access: 'cases.view' } }, async (request, reply) => {
     const q = request.query as Record<string, string>;
     const status = STATUSES.find((s) => s === q.status) ?? 'active';
-    const arrangements = await services.arrangements.listArrangements(actorOf(request), status);
-    return reply.page('arrangements/views/arrangements.njk', { title: 'Arrangements', arrangements, status, done: q.done });
+    const wq = await services.workQueues.page(actorOf(request), 'arrangements', { ...q, status });
+    return reply.page('arrangements/views/arrangements.njk', { title: 'Arrangements', arrangements: wq.items, status, done: q.done, wq });
   });
 
   app.post('/arrangements/monitor', { config: { access: 'arrangements.manage' } }, async (request, reply) => {

@@ -18,9 +18,10 @@ const fieldFor = (f: string) => (f === 'netEarningsPence' ? 'netEarnings' : f ==
 
 export function registerAttachmentRoutes({ app, services, api }: RouteContext) {
   app.get('/attachments', { config: { access: 'cases.view' } }, async (request, reply) => {
-    const orders = await services.attachments.monitor(actorOf(request));
+    const q = request.query as Record<string, string>;
+    const wq = await services.workQueues.page(actorOf(request), 'attachments', q);
     const employers = await services.attachments.listEmployers(actorOf(request));
-    return reply.page('attachments/views/attachments.njk', { title: 'Attachments of earnings', orders, employers, done: (request.query as Record<string, string>).done });
+    return reply.page('attachments/views/attachments.njk', { title: 'Attachments of earnings', orders: wq.items, employers, done: q.done, wq });
   });
 
   const renderEmployer = (reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) =>

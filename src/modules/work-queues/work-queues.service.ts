@@ -160,6 +160,8 @@ export function createWorkQueuesService(deps: { db: Db; clock: Clock; repo: Work
         nextHref: pageNo < pages ? href({ page: pageNo + 1 }) : null,
         returnTo: href({ page: pageNo }),
         actions: actions.map((a) => ({ value: a, text: ACTION_LABELS[a] })),
+        /** The columns the shared macros add (checkbox, assigned to), for a "None." row's colspan. */
+        extraColumns: actions.length ? 2 : 1,
         officers: actions.includes('assign') ? (await assignable(actor, key)).map((o) => ({ id: o.id, name: o.display_name })) : [],
         message: query.wqMessage,
         userId: actor.userId,
