@@ -16,6 +16,7 @@ import { registerPaymentCommands } from '../modules/payments/payments.cli.ts';
 import { registerRecoveryCommands } from '../jobs/recovery-run.ts';
 import { registerReportCommands } from '../modules/reports/reports.cli.ts';
 import { registerEnforcementCommands } from '../modules/enforcement/enforcement.cli.ts';
+import { registerWorkQueueCommands } from '../modules/work-queues/work-queues.cli.ts';
 
 const wholeNumber = (name: string, min = 0) => (value: string) => {
   if (!/^\d+$/.test(value) || Number(value) < min) throw new InvalidArgumentError(`${name} must be a whole number of at least ${min}, got "${value}"`);
@@ -149,6 +150,7 @@ export function buildProgram(): Command {
   registerRecoveryCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
   registerReportCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
   registerEnforcementCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
+  registerWorkQueueCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
   return program;
 }
 
