@@ -3,7 +3,7 @@
 // who may work it. The repository pages them with the assignee added; the home page counts the
 // first status of each (the open work).
 import { ARRANGEMENT_SELECT } from '../arrangements/arrangements.repository.ts';
-import { MONITOR_SELECT } from '../attachments/attachments.repository.ts';
+import { MONITOR_KEYS, MONITOR_SELECT } from '../attachments/attachments.repository.ts';
 import { REFERRAL_SELECT } from '../enforcement/enforcement.repository.ts';
 import { HOLD_COLUMNS, HOLD_FROM } from '../holds/holds.repository.ts';
 import { WRITE_OFF_SELECT } from '../write-offs/write-offs.repository.ts';
@@ -35,8 +35,13 @@ export interface QueueDef {
   /** SQL on alias q for a status (already checked to be a plain word); must also hold on the bare table for the first status. */
   where: (status: string) => string;
   order: string;
-  /** Count through the select (when a status needs its computed columns) rather than the bare table. */
-  countThroughSelect?: boolean;
+  /**
+   * When the order is computed (not indexable), a lean select with the columns the statuses and the
+   * order need: the page's ids are found through it, then only those rows read through `select`.
+   */
+  keySelect?: string;
+  /** Statuses that need keySelect's computed columns to count (otherwise the bare table is counted). */
+  computedStatuses?: readonly string[];
 }
 
 const byStatus = (status: string) => `q.status = '${status}'`;
@@ -57,7 +62,7 @@ export const QUEUE_DEFS: Record<QueueKey, QueueDef> = {
   attachments: {
     key: 'attachments', label: 'Attachment of earnings orders running', item: 'order', href: '/attachments', statusParam: 'status',
     statuses: ['active', 'behind'], table: 'attachment_orders', permission: 'attachments.manage',
-    select: MONITOR_SELECT, usesToday: true, countThroughSelect: true,
+    select: MONITOR_SELECT, keySelect: MONITOR_KEYS, computedStatuses: ['behind'], usesToday: true,
     where: (status) => (status === 'behind' ? `q.status = 'active' and q.shortfall_pence > 0` : `q.status = 'active'`),
     order: 'q.shortfall_pence desc, q.id',
   },

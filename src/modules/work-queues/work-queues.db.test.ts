@@ -115,3 +115,20 @@ test('the home page counts each queue’s open work: all, mine, unassigned', asy
   const after = Object.fromEntries((await f.services.workQueues.counts(f.users.senior_recovery_officer.actor)).map((c) => [c.queue, c]));
   assert.deepEqual([after.tracing.open, after.tracing.mine], [1, 0]);
 });
+
+test('the attachments queue finds its page on the orders alone, then reads those rows in full', async () => {
+  const officer = f.users.recovery_officer.actor;
+  // 2025/26 was written off above; 2026/27 (£861.33) goes to a liability order.
+  await db.query(`insert into recovery_steps (authority_id, account_id, financial_year, stage, issued_on, reason) values ($1, $2, 2026, 'liability_order', '2026-11-01', 'granted')`, [f.authorities.wigan, f.accounts.hughesCt.id]);
+  const employerId = await f.services.attachments.registerEmployer(officer, { name: 'Queue Payroll Ltd', address: '1 Queue Way, Wigan, WN1 1QQ' });
+  const orderId = await f.services.attachments.makeOrder(officer, f.accounts.hughesCt.id, { employerId, payPeriod: 'weekly', netEarningsPence: 40000 });
+  await f.services.workQueues.assign(officer, 'attachments', [orderId]);
+  const mine = await f.services.workQueues.page<{ employer_name: string; shortfall_pence: number; customer_name: string }>(officer, 'attachments', { assigned: 'mine' });
+  assert.equal(mine.total, 1);
+  assert.deepEqual(mine.items.map((o) => [o.id, o.employer_name, o.customer_name, Number(o.shortfall_pence), o.assigned_to_name]),
+    [[orderId, 'Queue Payroll Ltd', 'Margaret Hughes', 0, 'Test recovery_officer']], 'made today: nothing expected yet');
+  const behind = await f.services.workQueues.page(officer, 'attachments', { status: 'behind' });
+  assert.deepEqual([behind.total, behind.items.length], [0, 0]);
+  const counts = Object.fromEntries((await f.services.workQueues.counts(officer)).map((c) => [c.queue, c]));
+  assert.deepEqual([counts.attachments.open, counts.attachments.mine], [1, 1]);
+});

@@ -2,13 +2,13 @@
 // rows (the module's select, with the assignee joined on) and one count; the home page's counts are
 // one statement over every queue. Assignments are written set-based.
 import type { Db } from '../../db/database.ts';
-import { QUEUE_DEFS, QUEUES, type AssignedFilter, type QueueDef, type QueueKey } from './queues.ts';
+import { QUEUE_DEFS, QUEUES, type AssignedFilter, type QueueKey } from './queues.ts';
 
 export interface QueueCount { queue: QueueKey; open: number; mine: number; unassigned: number }
 
-/** Numbered parameters after the fixed ones ($1 authorities, $2 today when the queue uses it). */
-function params(def: QueueDef, authorityIds: number[], today: string) {
-  const values: unknown[] = def.usesToday ? [authorityIds, today] : [authorityIds];
+/** Numbered parameters after the fixed ones ($1 authorities, $2 today when the statement uses it). */
+function params(withToday: boolean, authorityIds: number[], today: string) {
+  const values: unknown[] = withToday ? [authorityIds, today] : [authorityIds];
   return { values, add: (v: unknown) => { values.push(v); return `$${values.length}`; } };
 }
 
@@ -23,33 +23,58 @@ export function createWorkQueuesRepository(db: Db) {
     async page<T>(key: QueueKey, o: { authorityIds: number[]; today: string; status: string; assigned: AssignedFilter; userId: number | null; limit: number; offset: number }) {
       const def = QUEUE_DEFS[key];
       const join = `left join work_assignments wa on wa.queue = '${key}' and wa.item_id = q.id`;
-      const rows = params(def, o.authorityIds, o.today);
+      const filter = (add: (v: unknown) => string) => `q.authority_id = any($1::int[]) and ${def.where(o.status)} ${assignedSql(o.assigned, o.userId, add)}`;
+      const rows = params(def.usesToday, o.authorityIds, o.today);
+      let where: string;
+      let page: string;
+      if (def.keySelect) {
+        // The order is computed: find the page's ids on the lean select, then read just those rows.
+        const keys = params(def.usesToday, o.authorityIds, o.today);
+        const ids = (await db.query<{ id: number }>(
+          `select q.id from (${def.keySelect}) q ${join} where ${filter(keys.add)} order by ${def.order} limit ${keys.add(o.limit)} offset ${keys.add(o.offset)}`,
+          keys.values)).map((r) => r.id);
+        where = `q.id = any(${rows.add(ids)}::bigint[])`;
+        page = `order by ${def.order}`;
+      } else {
+        where = filter(rows.add);
+        page = `order by ${def.order} limit ${rows.add(o.limit)} offset ${rows.add(o.offset)}`;
+      }
       const items = await db.query<T & { id: number; assigned_to: number | null; assigned_to_name: string | null }>(
         `select q.*, wa.assigned_to, au.display_name as assigned_to_name
            from (${def.select}) q ${join} left join users au on au.id = wa.assigned_to
-          where q.authority_id = any($1::int[]) and ${def.where(o.status)} ${assignedSql(o.assigned, o.userId, rows.add)}
-          order by ${def.order} limit ${rows.add(o.limit)} offset ${rows.add(o.offset)}`,
+          where ${where} ${page}`,
         rows.values);
-      const count = params(def, o.authorityIds, o.today);
-      const from = def.countThroughSelect ? `(${def.select}) q` : `${def.table} q`;
-      const [{ total }] = await db.query<{ total: number }>(
-        `select count(*)::int as total from ${from} ${join}
-          where q.authority_id = any($1::int[]) and ${def.where(o.status)} ${assignedSql(o.assigned, o.userId, count.add)}`,
-        count.values);
+      const computed = Boolean(def.keySelect && def.computedStatuses?.includes(o.status));
+      const count = params(computed ? def.usesToday : def.where(o.status).includes('$2'), o.authorityIds, o.today);
+      const from = computed ? `(${def.keySelect}) q` : `${def.table} q`;
+      const [{ total }] = await db.query<{ total: number }>(`select count(*)::int as total from ${from} ${join} where ${filter(count.add)}`, count.values);
       return { items, total: Number(total) };
     },
 
-    /** The open work of every queue: how much, how much is the officer's, how much is no one's. One statement. */
+    /**
+     * The open work of every queue: how much, how much is the officer's, how much is no one's. One
+     * statement: each queue's open items (an index range scan on its table), then one join to the
+     * assignments.
+     */
     async counts(authorityIds: number[], userId: number | null, today: string): Promise<QueueCount[]> {
-      const parts = QUEUES.map((key) => {
+      const open = QUEUES.map((key) => {
         const def = QUEUE_DEFS[key];
-        return `select '${key}' as queue, count(*)::int as open, count(*) filter (where wa.assigned_to = $2::int)::int as mine,
-                       count(*) filter (where wa.item_id is null)::int as unassigned
-                  from ${def.table} q left join work_assignments wa on wa.queue = '${key}' and wa.item_id = q.id
+        return `select '${key}'::text as queue, q.id from ${def.table} q
                  where q.authority_id = any($1::int[]) and ${def.where(def.statuses[0]).replaceAll('$2::date', '$3::date')}`;
       });
-      const rows = await db.query<QueueCount>(parts.join('\nunion all\n'), [authorityIds, userId, today]);
-      return rows.map((r) => ({ queue: r.queue, open: Number(r.open), mine: Number(r.mine), unassigned: Number(r.unassigned) }));
+      const rows = await db.query<QueueCount>(
+        `select k.queue, count(o.id)::int as open, count(o.id) filter (where wa.assigned_to = $2::int)::int as mine,
+                count(o.id) filter (where wa.item_id is null)::int as unassigned
+           from unnest($4::text[]) as k(queue)
+           left join (${open.join('\n union all\n')}) o on o.queue = k.queue
+           left join work_assignments wa on wa.queue = o.queue and wa.item_id = o.id
+          group by k.queue`,
+        [authorityIds, userId, today, QUEUES]);
+      const byQueue = new Map(rows.map((r) => [r.queue, r]));
+      return QUEUES.map((queue) => {
+        const r = byQueue.get(queue)!;
+        return { queue, open: Number(r.open), mine: Number(r.mine), unassigned: Number(r.unassigned) };
+      });
     },
 
     /** Which of these items are in the queue and the authorities (the rest are refused as not found). */
