@@ -108,7 +108,7 @@ async function addWorkItems(db: Db) {
 /** The plan of each queue's default page, "assigned to me" and the home counts, from the repository's own SQL. */
 async function explain(db: Db) {
   const captured: { sql: string; params: unknown[] }[] = [];
-  const capture: Db = { ...db, query: async (sql: string, params: unknown[] = []) => { captured.push({ sql, params }); return [{ total: 0 }] as never; } } as Db;
+  const capture: Db = { ...db, query: async (sql: string, params: unknown[] = []) => { captured.push({ sql, params }); return [{ total: 0, id: 0 }] as never; } } as Db;
   const repo = createWorkQueuesRepository(capture);
   const [{ id: authority }] = await db.query<{ id: number }>('select id from billing_authorities order by id limit 1');
   const [{ id: officer }] = await db.query<{ id: number }>(`select id from users where username = 'recovery.officer'`);
@@ -125,7 +125,7 @@ async function explain(db: Db) {
     }
   }
   captured.length = 0;
-  await repo.counts([authority], officer, TODAY);
+  await repo.counts([authority], officer, TODAY).catch(() => undefined); // the capture returns no real rows
   const plan = await db.query<{ 'QUERY PLAN': string }>(`explain (analyze, costs off) ${captured[0].sql}`, captured[0].params);
   const lines = plan.map((r) => r['QUERY PLAN']);
   console.log(`home counts: ${lines.at(-1)!.trim()}\n    ${[...new Set(lines.filter((l) => /Scan/.test(l)).map((l) => l.trim().replace(/\s+\(actual.*$/, '')))].join('\n    ')}`);

@@ -29,15 +29,16 @@ export interface QueueDef {
   table: string;
   /** To be assigned an item, or to assign one, an officer needs this. */
   permission: Permission;
-  /** The rows, as the module lists them. $1 is the authorities; $2 today when usesToday. */
+  /** The rows, as the module lists them (read for one page's ids). $1 is the authorities; $2 today when usesToday. */
   select: string;
+  /** Whether the select, keySelect or where use $2 (today). */
   usesToday: boolean;
   /** SQL on alias q for a status (already checked to be a plain word); must also hold on the bare table for the first status. */
   where: (status: string) => string;
   order: string;
   /**
-   * When the order is computed (not indexable), a lean select with the columns the statuses and the
-   * order need: the page's ids are found through it, then only those rows read through `select`.
+   * Where the page's ids are found (default: the bare table): when the order is computed, a lean
+   * select with the columns the statuses and the order need. `where` and `order` must hold on it.
    */
   keySelect?: string;
   /** Statuses that need keySelect's computed columns to count (otherwise the bare table is counted). */

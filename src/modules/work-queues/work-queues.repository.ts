@@ -20,34 +20,31 @@ function assignedSql(filter: AssignedFilter, userId: number | null, add: (v: unk
 
 export function createWorkQueuesRepository(db: Db) {
   return {
+    /**
+     * A page of a queue in two steps, so the page is always cheap whatever the planner thinks: the
+     * page's ids from the item's own table (or the queue's lean keySelect when the order is
+     * computed), in the queue's order; then those rows through the module's select, with the
+     * assignee. The count reads the bare table unless the status needs computed columns.
+     */
     async page<T>(key: QueueKey, o: { authorityIds: number[]; today: string; status: string; assigned: AssignedFilter; userId: number | null; limit: number; offset: number }) {
       const def = QUEUE_DEFS[key];
       const join = `left join work_assignments wa on wa.queue = '${key}' and wa.item_id = q.id`;
       const filter = (add: (v: unknown) => string) => `q.authority_id = any($1::int[]) and ${def.where(o.status)} ${assignedSql(o.assigned, o.userId, add)}`;
+      const keys = params(def.usesToday, o.authorityIds, o.today);
+      const ids = (await db.query<{ id: number }>(
+        `select q.id from (${def.keySelect ?? `select * from ${def.table}`}) q ${join}
+          where ${filter(keys.add)} order by ${def.order} limit ${keys.add(o.limit)} offset ${keys.add(o.offset)}`,
+        keys.values)).map((r) => r.id);
       const rows = params(def.usesToday, o.authorityIds, o.today);
-      let where: string;
-      let page: string;
-      if (def.keySelect) {
-        // The order is computed: find the page's ids on the lean select, then read just those rows.
-        const keys = params(def.usesToday, o.authorityIds, o.today);
-        const ids = (await db.query<{ id: number }>(
-          `select q.id from (${def.keySelect}) q ${join} where ${filter(keys.add)} order by ${def.order} limit ${keys.add(o.limit)} offset ${keys.add(o.offset)}`,
-          keys.values)).map((r) => r.id);
-        where = `q.id = any(${rows.add(ids)}::bigint[])`;
-        page = `order by ${def.order}`;
-      } else {
-        where = filter(rows.add);
-        page = `order by ${def.order} limit ${rows.add(o.limit)} offset ${rows.add(o.offset)}`;
-      }
-      const items = await db.query<T & { id: number; assigned_to: number | null; assigned_to_name: string | null }>(
+      const items = ids.length === 0 ? [] : await db.query<T & { id: number; assigned_to: number | null; assigned_to_name: string | null }>(
         `select q.*, wa.assigned_to, au.display_name as assigned_to_name
            from (${def.select}) q ${join} left join users au on au.id = wa.assigned_to
-          where ${where} ${page}`,
+          where q.authority_id = any($1::int[]) and ${def.where(o.status)} and q.id = any(${rows.add(ids)}::bigint[]) order by ${def.order}`,
         rows.values);
       const computed = Boolean(def.keySelect && def.computedStatuses?.includes(o.status));
       const count = params(computed ? def.usesToday : def.where(o.status).includes('$2'), o.authorityIds, o.today);
-      const from = computed ? `(${def.keySelect}) q` : `${def.table} q`;
-      const [{ total }] = await db.query<{ total: number }>(`select count(*)::int as total from ${from} ${join} where ${filter(count.add)}`, count.values);
+      const [{ total }] = await db.query<{ total: number }>(
+        `select count(*)::int as total from ${computed ? `(${def.keySelect}) q` : `${def.table} q`} ${join} where ${filter(count.add)}`, count.values);
       return { items, total: Number(total) };
     },
 
