@@ -17,12 +17,12 @@ export const systemClock: Clock = {
   today: () => londonDate.format(new Date()),
 };
 
-/** A clock pinned to a date (noon UK time), movable by tests. */
+/** A clock pinned to a date (noon UK time), or to an exact instant ("2026-11-22T12:50:00Z"), movable by tests. */
 export function fixedClock(isoDate: string): Clock & { set(isoDate: string): void } {
   let current = isoDate;
   return {
-    now: () => new Date(`${current}T12:00:00Z`),
-    today: () => current,
+    now: () => (current.includes('T') ? new Date(current) : new Date(`${current}T12:00:00Z`)),
+    today: () => current.slice(0, 10),
     set(next: string) {
       current = next;
     },

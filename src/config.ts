@@ -9,6 +9,8 @@ const schema = z.object({
   // Empty counts as unset (DATABASE_URL= in a shell or .env): use the embedded database.
   DATABASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
   LEVY_DATA_DIR: z.string().default('.levy-data'),
+  // PostgreSQL's page cache inside the embedded database, e.g. 512MB; PGlite's own default when unset.
+  LEVY_PGLITE_SHARED_BUFFERS: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^\d+(kB|MB|GB)$/, 'a size such as 512MB').optional()),
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Pin "today" for demos and tests (ISO date). Unset in production: the system clock is used.

@@ -19,7 +19,7 @@ export function clockFor(config: Pick<Config, 'LEVY_TODAY'>): Clock {
 }
 
 export async function startRuntime(config: Config, clock: Clock = clockFor(config)): Promise<Runtime> {
-  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir });
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir, pgliteSharedBuffers: config.LEVY_PGLITE_SHARED_BUFFERS });
   await migrate(db);
   const services = createServices(db, createRepositories(db), clock, {
     sessionIdleMinutes: config.SESSION_IDLE_MINUTES,

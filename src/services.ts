@@ -56,6 +56,8 @@ export interface ServiceOptions {
 }
 
 export function createServices(db: Db, repos: Repositories, clock: Clock, options: ServiceOptions) {
+  // Placing a Breathing Space or vulnerability hold recalls live enforcement referrals (issue 6);
+  // the holds service is built first, so the hook looks the enforcement service up when it runs.
   const afterLo = createAfterLoServices({ db, clock, repos, notifier: options.notifier ?? offlineNotifier });
   return {
     db,
@@ -78,7 +80,7 @@ export function createServices(db: Db, repos: Repositories, clock: Clock, option
       documents: createDocumentsService({ db, clock, repo: repos.documents, audit: repos.audit, notifier: options.notifier ?? offlineNotifier }),
     }),
     // Recovery runs, holds and the magistrates' court (issue 5).
-    ...createRecoveryServices({ db, clock, repos, notifier: options.notifier ?? offlineNotifier }),
+    ...createRecoveryServices({ db, clock, repos, notifier: options.notifier ?? offlineNotifier, afterHoldPlaced: (actor, hold, tx) => afterLo.enforcement.recallForHold(actor, hold, tx) }),
     // Reports and KPIs (issue 7).
     reports: createReportsService({ db, clock, repo: repos.reports, audit: repos.audit }),
     // Arrangements, attachments of earnings and write-offs (issue 6).

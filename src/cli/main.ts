@@ -17,6 +17,8 @@ import { registerRecoveryCommands } from '../jobs/recovery-run.ts';
 import { registerReportCommands } from '../modules/reports/reports.cli.ts';
 import { registerEnforcementCommands } from '../modules/enforcement/enforcement.cli.ts';
 import { registerWorkQueueCommands } from '../modules/work-queues/work-queues.cli.ts';
+import { registerAttachmentCommands } from '../modules/attachments/attachments.cli.ts';
+import { registerWriteOffCommands } from '../modules/write-offs/write-offs.cli.ts';
 
 const wholeNumber = (name: string, min = 0) => (value: string) => {
   if (!/^\d+$/.test(value) || Number(value) < min) throw new InvalidArgumentError(`${name} must be a whole number of at least ${min}, got "${value}"`);
@@ -151,6 +153,8 @@ export function buildProgram(): Command {
   registerReportCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
   registerEnforcementCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
   registerWorkQueueCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
+  registerAttachmentCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
+  registerWriteOffCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
   return program;
 }
 

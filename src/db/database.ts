@@ -23,11 +23,17 @@ const INT8 = 20;
 const DATE = 1082;
 const NUMERIC = 1700;
 
-export async function openPglite(dataDir?: string): Promise<Db> {
+/**
+ * sharedBuffers: PostgreSQL's page cache inside PGlite (its default is 128MB). A page not in it is
+ * read through the WebAssembly file layer, which costs far more per page than a server's read, so
+ * a council-sized database serving officers wants most of its hot tables here (see docs/performance.md).
+ */
+export async function openPglite(dataDir?: string, sharedBuffers?: string): Promise<Db> {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
   const lite = await PGlite.create({
     dataDir,
     extensions: { pg_trgm },
+    ...(sharedBuffers ? { startParams: [...(PGlite as unknown as { defaultStartParams: string[] }).defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`] } : {}),
     parsers: { [INT8]: (v: string) => Number(v), [DATE]: (v: string) => v, [NUMERIC]: (v: string) => v },
   });
   // PGlite's pages live in memory: random reads cost about what sequential ones do, so tell the
@@ -107,6 +113,6 @@ export async function openPostgres(connectionString: string, max = 10): Promise<
   };
 }
 
-export async function openDatabase(options: { databaseUrl?: string; dataDir?: string }): Promise<Db> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir);
+export async function openDatabase(options: { databaseUrl?: string; dataDir?: string; pgliteSharedBuffers?: string }): Promise<Db> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir, options.pgliteSharedBuffers);
 }

@@ -4,6 +4,8 @@ import { ValidationError } from '../errors.ts';
 import {
   annualBusinessRates,
   businessRatesRule,
+  emptyPropertyChargedFrom,
+  emptyPropertyDay,
   smallBusinessReliefEThousandths,
   type BusinessRatesInput,
 } from './business-rates.ts';
@@ -108,4 +110,44 @@ test('years and nations without data, and bad input, are refused', () => {
   assert.throws(() => rates(10_000.5), ValidationError);
   assert.throws(() => rates(-1), ValidationError);
   assert.throws(() => rates(10_000, { charity: 'yes' as unknown as boolean }), ValidationError);
+});
+
+test('empty property figures are law data for both years (SI 2008/386 reg 4–5; SI 2024/323)', () => {
+  for (const year of ['2025/26', '2026/27']) {
+    const rule = businessRatesRule('england', year).emptyProperty;
+    assert.deepEqual(
+      [rule.freeMonths, rule.industrialFreeMonths, rule.exemptBelowRvPounds, rule.reoccupationResetWeeks],
+      [3, 6, 2_900, 13],
+    );
+    assert.match(rule.source, /SI 2008\/386/);
+  }
+});
+
+test('empty property: 3 months free, 6 for industrial, then the full charge', () => {
+  const rule = businessRatesRule('england', '2026/27').emptyProperty;
+  const day = (kind: 'standard' | 'industrial', d: string, rv = 20_000) =>
+    emptyPropertyDay(rule, { kind, emptySince: '2026-05-01', rateableValuePounds: rv, day: d });
+  // Empty since 1 May: free to 31 July (3 months), charged from 1 August.
+  assert.equal(emptyPropertyChargedFrom(rule, 'standard', '2026-05-01'), '2026-08-01');
+  assert.equal(day('standard', '2026-07-31').free, true);
+  assert.deepEqual(day('standard', '2026-08-01'), { free: false, reason: 'empty more than 3 months' });
+  // Qualifying industrial: free to 31 October, charged from 1 November.
+  assert.equal(emptyPropertyChargedFrom(rule, 'industrial', '2026-05-01'), '2026-11-01');
+  assert.equal(day('industrial', '2026-10-31').free, true);
+  assert.equal(day('industrial', '2026-11-01').free, false);
+  // The free period runs from when it became empty, even before this owner (the award's start).
+  assert.equal(emptyPropertyChargedFrom(rule, 'standard', '2025-12-31'), '2026-03-31');
+});
+
+test('empty property: under £2,900 RV, listed, charity next use and other classes are free while empty', () => {
+  const rule = businessRatesRule('england', '2026/27').emptyProperty;
+  const later = '2027-03-31';
+  const day = (kind: 'standard' | 'listed' | 'charity' | 'other_exempt', rv: number) =>
+    emptyPropertyDay(rule, { kind, emptySince: '2020-01-01', rateableValuePounds: rv, day: later });
+  assert.deepEqual(day('standard', 2_899), { free: true, reason: 'rateable value under £2,900' });
+  assert.equal(day('standard', 2_900).free, false);
+  assert.deepEqual(day('listed', 50_000), { free: true, reason: 'listed building' });
+  assert.equal(day('charity', 50_000).free, true);
+  assert.equal(day('other_exempt', 50_000).free, true);
+  assert.equal(emptyPropertyChargedFrom(rule, 'listed', '2020-01-01'), null);
 });

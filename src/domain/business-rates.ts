@@ -15,10 +15,11 @@
 //            mandatory relief, capped in cash.
 // net = gross − mandatory relief − RHL relief. Each figure is rounded once, half up, to the penny.
 import { ValidationError } from '../errors.ts';
-import { financialYearStart, formatFinancialYear, parseFinancialYear } from './calendar.ts';
+import { addMonths, assertIsoDate, compareDates, financialYearStart, formatFinancialYear, parseFinancialYear, type IsoDate } from './calendar.ts';
 import {
   BUSINESS_RATES_RULES,
   type BusinessRatesYearRule,
+  type EmptyPropertyRule,
   type MultiplierBand,
 } from './law/business-rates.ts';
 import { assertNation, ruleInForce, type Nation } from './law/rules.ts';
@@ -171,4 +172,60 @@ export function annualBusinessRates(input: BusinessRatesInput): BusinessRatesCha
     netPence: afterMandatory - rhl.pence,
     sources,
   };
+}
+
+// --- Unoccupied property (LGFA 1988 s.45; SI 2008/386) -------------------------------------------
+//
+// An empty hereditament's owner pays the full charge (RV × multiplier; the reliefs for occupiers —
+// small business, charity, retail/hospitality/leisure — do not apply) except while it is outside
+// the prescribed class: the first 3 months empty (6 for qualifying industrial), for as long as it is
+// empty when it is a listed building, ancient monument or another reg 4 class, when its RV is under
+// the threshold, or when a charity or CASC owns it and its next use will be charitable (s.45A).
+
+/** What the officer decided about an empty property, recorded as an award. */
+export type EmptyPropertyClass = 'standard' | 'industrial' | 'listed' | 'charity' | 'other_exempt';
+
+export interface EmptyPropertyDay {
+  free: boolean;
+  /** Why it is free, or why it is charged, in words a bill can print. */
+  reason: string;
+}
+
+/**
+ * For the time-limited classes, the first day the full charge applies: the free period is a
+ * continuous period not exceeding N months from the day it became empty, so empty since 1 May
+ * with 3 months is free to 31 July and charged from 1 August. Null for classes free while empty.
+ */
+export function emptyPropertyChargedFrom(rule: EmptyPropertyRule, kind: EmptyPropertyClass, emptySince: IsoDate): IsoDate | null {
+  assertIsoDate(emptySince);
+  if (kind === 'standard') return addMonths(emptySince, rule.freeMonths);
+  if (kind === 'industrial') return addMonths(emptySince, rule.industrialFreeMonths);
+  return null;
+}
+
+export function emptyPropertyDay(
+  rule: EmptyPropertyRule,
+  input: { kind: EmptyPropertyClass; emptySince: IsoDate; rateableValuePounds: number; day: IsoDate },
+): EmptyPropertyDay {
+  assertIsoDate(input.day);
+  if (input.rateableValuePounds < rule.exemptBelowRvPounds) {
+    return { free: true, reason: `rateable value under £${rule.exemptBelowRvPounds.toLocaleString('en-GB')}` };
+  }
+  switch (input.kind) {
+    case 'listed':
+      return { free: true, reason: 'listed building' };
+    case 'charity':
+      return { free: true, reason: 'charity or CASC owner, next use charitable' };
+    case 'other_exempt':
+      return { free: true, reason: 'exempt while empty' };
+    default: {
+      const chargedFrom = emptyPropertyChargedFrom(rule, input.kind, input.emptySince)!;
+      const months = input.kind === 'industrial' ? rule.industrialFreeMonths : rule.freeMonths;
+      const industrial = input.kind === 'industrial' ? ', industrial' : '';
+      if (compareDates(input.day, chargedFrom) < 0) {
+        return { free: true, reason: `first ${months} months empty${industrial}` };
+      }
+      return { free: false, reason: `empty more than ${months} months${industrial}` };
+    }
+  }
 }

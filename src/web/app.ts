@@ -28,6 +28,7 @@ import { registerCourtRoutes } from '../modules/court/court.routes.ts';
 import { registerReportRoutes } from '../modules/reports/reports.routes.ts';
 import { registerArrangementRoutes } from '../modules/arrangements/arrangements.routes.ts';
 import { registerAttachmentRoutes } from '../modules/attachments/attachments.routes.ts';
+import { registerBenefitAttachmentRoutes } from '../modules/attachments/benefit-attachments.routes.ts';
 import { registerWriteOffRoutes } from '../modules/write-offs/write-offs.routes.ts';
 import { registerEnforcementRoutes } from '../modules/enforcement/enforcement.routes.ts';
 import { registerWorkQueueRoutes } from '../modules/work-queues/work-queues.routes.ts';
@@ -162,6 +163,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   // After the liability order (issue 6).
   registerArrangementRoutes(ctx);
   registerAttachmentRoutes(ctx);
+  registerBenefitAttachmentRoutes(ctx);
   registerWriteOffRoutes(ctx);
   registerEnforcementRoutes(ctx);
   registerWorkQueueRoutes(ctx);

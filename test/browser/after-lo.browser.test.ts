@@ -129,3 +129,57 @@ test('the enforcement queue and the export to a firm', async () => {
   assert.match(await csv.text(), /100007770,Sam Ward,.*,1800\.00,/);
   assert.deepEqual(consoleErrors, []);
 });
+
+test('deductions from benefit: the request form for Universal Credit, DWP’s answer, the queue', async () => {
+  await page.goto(`${h.baseUrl}/accounts/${h.f.accounts.hughesCt.id}`);
+  await page.getByRole('link', { name: 'Deductions from benefit (DWP)' }).click();
+  await page.getByRole('heading', { name: 'Deductions from benefit' }).waitFor();
+  await assertAccessible(page, 'benefit request form');
+  await page.getByRole('button', { name: 'Send the request to DWP' }).click();
+  await page.locator('.govuk-error-summary').getByText('Enter the debtor’s National Insurance number').waitFor();
+  await assertAccessible(page, 'benefit request form with errors');
+  await page.getByLabel('Universal Credit').check();
+  await page.getByLabel('Single, 25 or over').check();
+  await page.getByLabel('National Insurance number').fill('AB 12 34 56 C');
+  await page.getByRole('button', { name: 'Send the request to DWP' }).click();
+  await page.getByText('Request made').waitFor();
+  assert.match(await page.locator('.govuk-summary-list').innerText(), /£19\.67 a month/);
+  await assertAccessible(page, 'benefit attachment requested');
+  await page.getByRole('radio', { name: 'Accepted' }).check();
+  await page.getByRole('button', { name: 'Record DWP’s answer' }).click();
+  await page.getByText('DWP’s answer recorded').waitFor();
+  await assertAccessible(page, 'benefit attachment accepted');
+  await screenshot(page, 'after-lo-benefit-attachment');
+  await page.goto(`${h.baseUrl}/attachments`);
+  await page.getByRole('caption').getByText('Deductions from benefit: 1 running').waitFor();
+  await assertAccessible(page, 'attachments queue with benefits');
+  assert.deepEqual(consoleErrors, []);
+});
+
+test('the account’s enforcement page: refer by the allocation rules, recall, the remedy checks and the rules page', async () => {
+  const [a] = await h.db.query<{ id: number }>(`select id from accounts where reference = '100007770'`);
+  await h.f.services.enforcement.addRule(h.f.users.senior_recovery_officer.actor, { fallback: true, firms: [{ firmId: (await h.f.services.enforcement.listFirms(h.f.users.recovery_officer.actor))[0].id, share: 1 }] });
+  await h.db.query(`insert into ledger_entries (account_id, kind, amount_pence, financial_year, effective_date, source) values ($1, 'charge', 90000, 2025, '2025-04-01', 'test')`, [a.id]);
+  await h.db.query(`insert into recovery_steps (authority_id, account_id, financial_year, stage, issued_on, reason) values ($1, $2, 2025, 'liability_order', '2026-03-01', 'granted')`, [h.f.authorities.wigan, a.id]);
+  await page.goto(`${h.baseUrl}/accounts/${a.id}`);
+  await page.getByRole('link', { name: 'Enforcement agents and court remedies' }).click();
+  await page.getByRole('heading', { name: 'Pre-referral checks' }).waitFor();
+  await assertAccessible(page, 'account enforcement page');
+  await page.getByLabel('2025/26: £900.00 owed').check();
+  await page.getByRole('button', { name: 'Refer to enforcement agent' }).click();
+  await page.getByText('Referred to Northern Enforcement Ltd (by the allocation rules)').waitFor();
+  await page.getByLabel('Reason for the recall').first().selectOption({ label: 'Paid direct to the council' });
+  await page.getByRole('button', { name: 'Recall the 2026/27 referral' }).click();
+  await page.getByText('Referral').filter({ hasText: 'recalled' }).first().waitFor();
+  await assertAccessible(page, 'account enforcement page after a recall');
+  await screenshot(page, 'after-lo-account-enforcement');
+  for (const kind of ['charging_order', 'bankruptcy', 'committal']) {
+    await page.goto(`${h.baseUrl}/accounts/${a.id}/remedies/${kind}`);
+    await page.getByRole('heading', { name: 'Checks' }).waitFor();
+    await assertAccessible(page, `${kind} checks`);
+  }
+  await page.goto(`${h.baseUrl}/enforcement/allocation-rules`);
+  await page.locator('.govuk-tag', { hasText: 'Fallback' }).waitFor();
+  await assertAccessible(page, 'allocation rules');
+  assert.deepEqual(consoleErrors, []);
+});

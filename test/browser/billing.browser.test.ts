@@ -176,8 +176,12 @@ test('a senior officer: the annual run preview, the council’s charges, a VOA f
   await assertAccessible(senior, 'council tax charges');
   await senior.goto(`${h.baseUrl}/billing/voa`);
   await senior.getByLabel('Council tax band changes').check();
-  await senior.getByLabel('File name').fill('CTB_4250.txt');
-  await senior.getByLabel('The file’s lines').fill('4250*100000000001*1 A Street*WN1 1AA*C*01-APR-2026*ALTERED*S1\n4250*100000000002*2 A Street*WN1 1AA*Q*01-APR-2026*ALTERED*S1');
+  await assertAccessible(senior, 'VOA upload form');
+  // The file as a file, through the upload control (multipart), as an officer sends it.
+  await senior.getByLabel('VOA file').setInputFiles({
+    name: 'CTB_4250.txt', mimeType: 'text/plain',
+    buffer: Buffer.from('4250*100000000001*1 A Street*WN1 1AA*C*01-APR-2026*ALTERED*S1\n4250*100000000002*2 A Street*WN1 1AA*Q*01-APR-2026*ALTERED*S1\n'),
+  });
   await senior.getByRole('button', { name: 'Check the file' }).click();
   await senior.getByText('Nothing from this file can be applied').waitFor();
   await assertAccessible(senior, 'VOA file with a bad line');

@@ -35,7 +35,40 @@ export interface BusinessRatesYearRule extends EffectiveDated {
     readonly capPence: number;
     readonly source: string;
   };
+  /**
+   * Unoccupied property (LGFA 1988 s.45): an empty hereditament is charged at the full rate unless
+   * it is outside the class the regulations prescribe. Only the figures here are data; which
+   * classes apply to a property is the officer's decision, recorded as an award.
+   */
+  readonly emptyProperty: EmptyPropertyRule;
 }
+
+export interface EmptyPropertyRule {
+  /** Free while unoccupied for a continuous period not exceeding this many months (reg 4). */
+  readonly freeMonths: number;
+  /** The same for a qualifying industrial hereditament (reg 2 definition; reg 4). */
+  readonly industrialFreeMonths: number;
+  /** Free for as long as it is empty when the rateable value is below this (reg 4). */
+  readonly exemptBelowRvPounds: number;
+  /** Re-occupation shorter than this does not start a new free period (reg 5). */
+  readonly reoccupationResetWeeks: number;
+  readonly source: string;
+}
+
+/** England from 1 April 2024 (the 13-week re-occupation rule). */
+const EMPTY_PROPERTY_2024: EmptyPropertyRule = {
+  freeMonths: 3,
+  industrialFreeMonths: 6,
+  exemptBelowRvPounds: 2_900,
+  reoccupationResetWeeks: 13,
+  source:
+    'Non-Domestic Rating (Unoccupied Property) (England) Regulations 2008 (SI 2008/386) reg 4: free for a ' +
+    'continuous period not exceeding 3 months, 6 for a qualifying industrial hereditament; listed buildings, ' +
+    'ancient monuments and other reg 4 classes free while empty; RV under £2,900 free while empty (the £2,900 ' +
+    "figure as councils' published rates pages give it from 2017); reg 5 as amended by SI 2024/323: " +
+    're-occupation under 13 weeks does not start a new free period; LGFA 1988 s.45A: charity or CASC owner ' +
+    'whose next use will be charitable pays nothing',
+};
 
 const SBRR_2017 = {
   fullReliefMaxRvPounds: 12_000,
@@ -62,6 +95,7 @@ export const BUSINESS_RATES_RULES: readonly BusinessRatesYearRule[] = [
       capPence: 11_000_000,
       source: '2025/26 Retail, Hospitality and Leisure Relief scheme: 40%, cash cap £110,000 per business',
     },
+    emptyProperty: EMPTY_PROPERTY_2024,
   },
   {
     nation: 'england',
@@ -80,5 +114,6 @@ export const BUSINESS_RATES_RULES: readonly BusinessRatesYearRule[] = [
     ],
     smallBusinessRateRelief: SBRR_2017,
     charityReliefPercent: '80',
+    emptyProperty: EMPTY_PROPERTY_2024,
   },
 ];

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ATTACHMENT_OF_BENEFITS_RULES } from './attachment-of-benefits.ts';
 import { ATTACHMENT_OF_EARNINGS_RULES } from './attachment-of-earnings-tables.ts';
 import { BUSINESS_RATES_RULES } from './business-rates.ts';
 import { COUNCIL_TAX_BAND_RATIO_RULES } from './council-tax-bands.ts';
@@ -37,6 +38,7 @@ test('findRuleDataProblems spots overlaps and back-to-front dates', () => {
 test('every statutory data set is well formed (no overlapping rules per nation)', () => {
   const sets: Record<string, readonly EffectiveDated[]> = {
     ATTACHMENT_OF_EARNINGS_RULES,
+    ATTACHMENT_OF_BENEFITS_RULES,
     BUSINESS_RATES_RULES,
     COUNCIL_TAX_BAND_RATIO_RULES,
     ENFORCEMENT_AGENT_FEE_RULES,

@@ -38,6 +38,27 @@ export function writeExport(cases: ExportCase[]): string {
   return lines.join('\r\n') + '\r\n';
 }
 
+/** The recall file: cases the council has taken back from the firm (docs/formats.md). */
+export const RECALL_COLUMNS = ['referral_id', 'account_reference', 'debtor_name', 'financial_year', 'recalled_on', 'reason', 'reason_text'] as const;
+
+export interface RecallLine {
+  referralId: number;
+  accountReference: string;
+  debtorName: string;
+  financialYear: number;
+  recalledOn: string;
+  reason: string;
+  reasonText: string;
+}
+
+export function writeRecalls(recalls: RecallLine[]): string {
+  const lines = [RECALL_COLUMNS.join(',')];
+  for (const r of recalls) {
+    lines.push([String(r.referralId), r.accountReference, r.debtorName, `${r.financialYear}/${String((r.financialYear + 1) % 100).padStart(2, '0')}`, r.recalledOn, r.reason, r.reasonText].map(cell).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
 export const RETURN_COLUMNS = ['referral_id', 'status', 'date', 'paid', 'fee_stage', 'fee'] as const;
 export const RETURN_STATUSES = ['paid', 'part_paid', 'arrangement', 'no_goods', 'gone_away', 'returned'] as const;
 export type ReturnStatus = (typeof RETURN_STATUSES)[number];

@@ -60,9 +60,16 @@ export function createAccountsRepository(db: Db) {
       const rows = await db.query<AccountRow>(
         `select a.id, a.authority_id, a.reference, a.stream, a.status, a.payment_method, a.opened_on, a.closed_on,
                 a.customer_id, c.display_name as customer_name,
-                coalesce((select array_agg(w.display_name || ': ' || w.warning order by w.display_name)
-                            from customer_accounts ca join customers w on w.id = ca.customer_id
-                           where ca.account_id = a.id and w.warning is not null), '{}') as warnings,
+                -- Everyone liable on the account (the customer_accounts view, spelt out: this runs on
+                -- every account page, and the view's union costs more to plan than to run).
+                coalesce((select array_agg(x.warning order by x.name) from (
+                            select w.display_name as name, w.display_name || ': ' || w.warning as warning
+                              from customers w where w.id = a.customer_id and w.warning is not null
+                            union
+                            select w.display_name, w.display_name || ': ' || w.warning
+                              from liabilities li join liability_parties lp on lp.liability_id = li.id
+                              join customers w on w.id = lp.customer_id
+                             where li.account_id = a.id and w.warning is not null) x), '{}') as warnings,
                 p.id as property_id,
                 case when p.id is null then null else p.address_line1 || ', ' || p.town || ' ' || p.postcode end as property_address,
                 p.band, p.rateable_value_pounds, p.description as property_description
@@ -70,6 +77,15 @@ export function createAccountsRepository(db: Db) {
            join customers c on c.id = a.customer_id
            left join properties p on p.id = a.property_id
           where a.id = $2 and a.authority_id = any($1::int[])`,
+        [authorityIds, id],
+      );
+      return rows[0];
+    },
+
+    /** Just enough to check an actor may see the account and route it: one index read, no joins. */
+    async accountScope(authorityIds: number[], id: number): Promise<{ id: number; authority_id: number; stream: string; customer_id: number } | undefined> {
+      const rows = await db.query<{ id: number; authority_id: number; stream: string; customer_id: number }>(
+        'select id, authority_id, stream, customer_id from accounts where id = $2 and authority_id = any($1::int[])',
         [authorityIds, id],
       );
       return rows[0];

@@ -1,6 +1,7 @@
 // The after-the-liability-order JSON API through HTTP: who may do what, and that it does it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { openTestDb } from '../../../test/support/test-db.ts';
 import { buildFixtureCouncil, type FixtureCouncil } from '../../../test/support/fixture-council.ts';
@@ -55,6 +56,12 @@ test('statement, arrangement, attachment order and write-off through the API; th
   assert.equal((await call('senior_recovery_officer', 'POST', `/api/v1/write-offs/${w.json().id}/approve`, {})).statusCode, 200);
   const report = await call('auditor', 'GET', '/api/v1/write-offs/report?from=2026-11-01&to=2026-11-30');
   assert.match(report.body, /861\.33/);
+  const xlsx = await call('auditor', 'GET', '/api/v1/write-offs/report/xlsx?from=2026-11-01&to=2026-11-30');
+  assert.equal(xlsx.statusCode, 200);
+  assert.match(String(xlsx.headers['content-type']), /spreadsheetml/);
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+  assert.deepEqual([workbook.getWorksheet('Write-offs')!.getRow(2).getCell(2).value, workbook.getWorksheet('Write-offs')!.getRow(2).getCell(5).value], [f.accounts.hughesCt.reference, 861.33]);
   const openapi = await app.inject({ method: 'GET', url: '/api/openapi.json' });
   assert.ok(openapi.json().paths['/api/v1/enforcement/returns']);
 });

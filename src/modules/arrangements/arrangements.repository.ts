@@ -29,8 +29,34 @@ const ARRANGEMENT_SELECT = `select ar.id, ar.authority_id, ar.customer_id, c.dis
     array(select a.reference from arrangement_accounts aa join accounts a on a.id = aa.account_id where aa.arrangement_id = ar.id order by a.reference) as accounts
   from arrangements ar join customers c on c.id = ar.customer_id`;
 
+/** The council's arrangement monitoring tolerance (after_lo_settings; the column defaults when it has no row). */
+export interface MonitoringSettings {
+  authority_id: number;
+  arrangement_grace_days: number;
+  arrangement_tolerance_pence: number;
+  updated_at: string | null;
+}
+
 export function createArrangementsRepository(db: Db) {
   return {
+    async monitoringSettings(authorityId: number, tx: Db = db): Promise<MonitoringSettings> {
+      // The defaults here are the table's column defaults, which the monitor's coalesce() also uses.
+      const [row] = await tx.query<MonitoringSettings>(
+        `select b.id as authority_id, coalesce(s.arrangement_grace_days, 7)::int as arrangement_grace_days,
+                coalesce(s.arrangement_tolerance_pence, 500)::bigint as arrangement_tolerance_pence, s.updated_at
+           from billing_authorities b left join after_lo_settings s on s.authority_id = b.id where b.id = $1`, [authorityId]);
+      return { ...row, arrangement_tolerance_pence: Number(row.arrangement_tolerance_pence) };
+    },
+
+    /** Sets the tolerance, keeping the row's other settings (the write-off threshold) as they are. */
+    async saveMonitoringSettings(authorityId: number, s: { graceDays: number; tolerancePence: number }, actorId: number | null, at: Date, tx: Db) {
+      await tx.query(
+        `insert into after_lo_settings (authority_id, arrangement_grace_days, arrangement_tolerance_pence, updated_at, updated_by) values ($1, $2, $3, $4, $5)
+         on conflict (authority_id) do update set arrangement_grace_days = excluded.arrangement_grace_days,
+           arrangement_tolerance_pence = excluded.arrangement_tolerance_pence, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+        [authorityId, s.graceDays, s.tolerancePence, at, actorId]);
+    },
+
     async insertStatement(s: { authorityId: number; customerId: number; takenOn: string; adults: number; children: number; incomePence: number; expenditurePence: number; lines: Partial<Record<SfsCategory, number>> }, actorId: number | null, tx: Db) {
       const [row] = await tx.query<{ id: number }>(
         `insert into income_expenditure_statements (authority_id, customer_id, taken_on, adults, children, income_pence, expenditure_pence, created_by)

@@ -8,7 +8,7 @@ import { actorOf } from '../../web/guard.ts';
 import { ValidationError } from '../../errors.ts';
 import { parsePence } from '../../domain/money.ts';
 import { SFS_EXPENDITURE, SFS_INCOME, SFS_LABELS, SFS_CATEGORIES } from './affordability.ts';
-import { arrangementSchema, statementSchema } from './arrangements.service.ts';
+import { arrangementSchema, monitoringSettingsSchema, statementSchema } from './arrangements.service.ts';
 
 const STATUSES = ['active', 'kept', 'broken', 'cancelled'] as const;
 
@@ -27,8 +27,17 @@ function poundsToPence(values: Record<string, unknown>, fields: string[]) {
 
 export function registerArrangementRoutes({ app, services, api }: RouteContext) {
   app.get('/after-liability-order', { config: { access: 'cases.view' } }, async (request, reply) => {
-    // The work queues' counts (one statement), as on the home page.
-    return reply.page('arrangements/views/hub.njk', { title: 'After the liability order', queues: await services.workQueues.counts(actorOf(request)) });
+    // The work queues' counts (one statement), as on the home page, with two figures that are not
+    // queues of their own: deductions from benefit running and behind (one aggregate over the DWP
+    // monitor) and recalls waiting to go to enforcement firms in their next recall file.
+    const actor = actorOf(request);
+    const [queues, benefits, recalls] = await Promise.all([
+      services.workQueues.counts(actor), services.benefitAttachments.monitorCounts(actor), services.enforcement.pendingRecalls(actor),
+    ]);
+    return reply.page('arrangements/views/hub.njk', {
+      title: 'After the liability order', queues,
+      counts: { benefits: benefits.running, benefitShortfalls: benefits.behind, recalls: recalls.reduce((t, r) => t + r.pending, 0) },
+    });
   });
 
   app.get('/tracing', { config: { access: 'cases.view' } }, async (request, reply) => {
@@ -48,6 +57,26 @@ export function registerArrangementRoutes({ app, services, api }: RouteContext) 
   app.post('/arrangements/monitor', { config: { access: 'arrangements.manage' } }, async (request, reply) => {
     const result = await services.arrangements.monitor(actorOf(request));
     return reply.redirect(`/arrangements?done=monitored&kept=${result.kept.length}&broken=${result.broken.length}`, 303);
+  });
+
+  // The council's monitoring tolerance (managers): grace days and the shortfall allowed.
+  const renderSettings = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) => {
+    const settings = await services.arrangements.monitoringSettings(actorOf(request));
+    return reply.page('arrangements/views/settings.njk', { title: 'Arrangement monitoring settings', settings, backHref: '/arrangements', ...extra }, status);
+  };
+  app.get('/arrangements/settings', { config: { access: 'arrangements.settings' } }, async (request, reply) =>
+    renderSettings(request, reply, { saved: (request.query as Record<string, string>).saved }));
+  app.post('/arrangements/settings', { config: { access: 'arrangements.settings' } }, async (request, reply) => {
+    const { _csrf, ...input } = (request.body ?? {}) as Record<string, unknown>;
+    void _csrf;
+    try {
+      const amounts = poundsToPence(input, ['tolerance']);
+      await services.arrangements.saveMonitoringSettings(actorOf(request), { graceDays: input.graceDays, tolerancePence: amounts.tolerance });
+      return reply.redirect('/arrangements/settings?saved=1', 303);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return renderSettings(request, reply, { errors: error.fields.map((f) => ({ ...f, field: f.field === 'tolerancePence' ? 'tolerance' : f.field })), values: input }, 400);
+    }
   });
 
   app.get('/arrangements/:arrangementId', { config: { access: 'cases.view' } }, async (request, reply) => {
@@ -126,5 +155,18 @@ export function registerArrangementRoutes({ app, services, api }: RouteContext) 
     tag: 'Arrangements', access: 'arrangements.manage', body: z.object({ asOf: z.string().optional() }),
     response: z.object({ asOf: z.string(), kept: z.array(z.number()), broken: z.array(z.number()) }),
     handler: async ({ body, request }) => services.arrangements.monitor(actorOf(request), body?.asOf),
+  });
+  const settingsJson = z.object({ authorityId: z.number(), graceDays: z.number(), tolerancePence: z.number() });
+  const settingsOut = (s: { authority_id: number; arrangement_grace_days: number; arrangement_tolerance_pence: number }) =>
+    ({ authorityId: Number(s.authority_id), graceDays: Number(s.arrangement_grace_days), tolerancePence: Number(s.arrangement_tolerance_pence) });
+  api.add(app, {
+    method: 'GET', url: '/api/v1/arrangements/settings', summary: 'The council’s arrangement monitoring tolerance: days of grace after a due date, and the shortfall allowed before an arrangement is broken',
+    tag: 'Arrangements', access: 'cases.view', response: settingsJson,
+    handler: async ({ request }) => settingsOut(await services.arrangements.monitoringSettings(actorOf(request))),
+  });
+  api.add(app, {
+    method: 'PUT', url: '/api/v1/arrangements/settings', summary: 'Set the council’s arrangement monitoring tolerance (used by the next monitor run)',
+    tag: 'Arrangements', access: 'arrangements.settings', body: monitoringSettingsSchema, response: settingsJson,
+    handler: async ({ body, request }) => settingsOut(await services.arrangements.saveMonitoringSettings(actorOf(request), body)),
   });
 }

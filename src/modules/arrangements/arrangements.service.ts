@@ -35,6 +35,12 @@ export const arrangementSchema = z.object({
   statementId: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()),
 });
 
+/** The council's monitoring tolerance: a payment late by up to graceDays, or short by up to tolerancePence, does not break an arrangement. */
+export const monitoringSettingsSchema = z.object({
+  graceDays: z.coerce.number({ message: 'Enter the days of grace as a whole number' }).int('Enter the days of grace as a whole number').min(0, 'Days of grace cannot be negative').max(60, 'Days of grace can be at most 60'),
+  tolerancePence: z.coerce.number({ message: 'Enter the shortfall allowed in pence' }).int('Enter the shortfall allowed as a whole number of pence').min(0, 'The shortfall allowed cannot be negative').max(100_000, 'The shortfall allowed can be at most £1,000.00'),
+});
+
 /** The instalments that clear `total` at `amount` each (the last one smaller), from `startsOn`. */
 export function scheduleInstalments(total: number, amount: number, frequency: Frequency, startsOn: string): { dueOn: string; amountPence: number }[] {
   const out: { dueOn: string; amountPence: number }[] = [];
@@ -67,7 +73,33 @@ export function createArrangementsService(deps: {
     return row;
   }
 
+  /** The actor's council: the one named, or their only (first) one. */
+  function authorityOf(actor: Actor, authorityId?: number) {
+    const id = authorityId ?? actor.authorityIds[0];
+    if (id === undefined || !actor.authorityIds.includes(id)) throw new NotFoundError('Billing authority was not found');
+    return id;
+  }
+
   return {
+    async monitoringSettings(actor: Actor, authorityId?: number) {
+      requirePermission(actor, 'cases.view');
+      return repo.monitoringSettings(authorityOf(actor, authorityId));
+    },
+
+    /** Sets the council's tolerance; the next monitor run uses it (it reads after_lo_settings). */
+    async saveMonitoringSettings(actor: Actor, input: unknown, authorityId?: number) {
+      requirePermission(actor, 'arrangements.settings');
+      const s = parse(monitoringSettingsSchema, input, 'Check the monitoring settings');
+      const id = authorityOf(actor, authorityId);
+      await db.transaction(async (tx) => {
+        const before = await repo.monitoringSettings(id, tx);
+        await repo.saveMonitoringSettings(id, s, actor.userId, clock.now(), tx);
+        await audit.record(actor, { action: 'update.arrangement_settings', entityType: 'after_lo_settings', entityId: id, authorityId: id,
+          detail: { graceDays: [before.arrangement_grace_days, s.graceDays], tolerancePence: [before.arrangement_tolerance_pence, s.tolerancePence] } }, tx);
+      });
+      return repo.monitoringSettings(id);
+    },
+
     /** Records an income and expenditure statement; returns it with what it shows is affordable. */
     async recordStatement(actor: Actor, customerId: number, input: unknown) {
       requirePermission(actor, 'arrangements.manage');

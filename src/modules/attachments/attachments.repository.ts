@@ -85,6 +85,22 @@ export function createAttachmentsRepository(db: Db) {
       return { years: row.years.map(Number), balancePence: Number(row.balance_pence) };
     },
 
+    /**
+     * Money an attachment brought in (an employer's remittance, a DWP deduction): a ledger payment
+     * against the earliest liability-order year still owed (else the earliest such year).
+     */
+    async postAttachmentPayment(p: { accountId: number; amountPence: number; on: string; source: string; reason: string }, actorId: number | null, tx: Db) {
+      const [year] = await tx.query<{ financial_year: number }>(
+        `select s.financial_year from recovery_steps s where s.account_id = $1 and s.stage = 'liability_order'
+         order by (select coalesce(sum(le.amount_pence), 0) from ledger_entries le where le.account_id = s.account_id and le.financial_year = s.financial_year) <= 0, s.financial_year limit 1`,
+        [p.accountId]);
+      const [entry] = await tx.query<{ id: number }>(
+        `insert into ledger_entries (account_id, kind, amount_pence, financial_year, effective_date, posted_by, source, reason)
+         values ($1, 'payment', $2, $3, $4, $5, $6, $7) returning id`,
+        [p.accountId, -p.amountPence, year.financial_year, p.on, actorId, p.source, p.reason]);
+      return entry.id;
+    },
+
     async activeOrdersForCustomer(customerId: number, tx: Db = db) {
       return (await tx.query<{ n: number }>(`select count(*)::int as n from attachment_orders where customer_id = $1 and status = 'active'`, [customerId]))[0].n;
     },

@@ -18,10 +18,14 @@ const fieldFor = (f: string) => (f === 'netEarningsPence' ? 'netEarnings' : f ==
 
 export function registerAttachmentRoutes({ app, services, api }: RouteContext) {
   app.get('/attachments', { config: { access: 'cases.view' } }, async (request, reply) => {
+    // Attachment orders are a work queue (a page at a time, with assignment); deductions from
+    // benefit and the requests awaiting DWP's answer are listed beneath them as before.
+    const actor = actorOf(request);
     const q = request.query as Record<string, string>;
-    const wq = await services.workQueues.page(actorOf(request), 'attachments', q);
-    const employers = await services.attachments.listEmployers(actorOf(request));
-    return reply.page('attachments/views/attachments.njk', { title: 'Attachments of earnings', orders: wq.items, employers, done: q.done, wq });
+    const [wq, employers, benefits, awaitingDwp] = await Promise.all([
+      services.workQueues.page(actor, 'attachments', q), services.attachments.listEmployers(actor), services.benefitAttachments.monitor(actor), services.benefitAttachments.awaitingDwp(actor),
+    ]);
+    return reply.page('attachments/views/attachments.njk', { title: 'Attachments of earnings and benefits', orders: wq.items, employers, benefits, awaitingDwp, done: q.done, wq });
   });
 
   const renderEmployer = (reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) =>

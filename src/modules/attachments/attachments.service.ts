@@ -166,14 +166,7 @@ export function createAttachmentsService(deps: {
       return db.transaction(async (tx) => {
         const order = await requireOrder(actor, orderId, tx);
         if (order.status !== 'active') throw new ConflictError('This order has ended: record the money as an ordinary payment');
-        const [year] = await tx.query<{ financial_year: number }>(
-          `select s.financial_year from recovery_steps s where s.account_id = $1 and s.stage = 'liability_order'
-           order by (select coalesce(sum(le.amount_pence), 0) from ledger_entries le where le.account_id = s.account_id and le.financial_year = s.financial_year) <= 0, s.financial_year limit 1`,
-          [order.account_id]);
-        const [entry] = await tx.query<{ id: number }>(
-          `insert into ledger_entries (account_id, kind, amount_pence, financial_year, effective_date, posted_by, source, reason)
-           values ($1, 'payment', $2, $3, $4, $5, $6, 'Attachment of earnings remittance') returning id`,
-          [order.account_id, -r.amountPence, year.financial_year, receivedOn, actor.userId, `aeo:${orderId}`]);
+        const entry = { id: await repo.postAttachmentPayment({ accountId: order.account_id, amountPence: r.amountPence, on: receivedOn, source: `aeo:${orderId}`, reason: 'Attachment of earnings remittance' }, actor.userId, tx) };
         await repo.insertRemittance(orderId, { receivedOn, amountPence: r.amountPence, ledgerEntryId: entry.id }, actor.userId, tx);
         const received = Number(order.received_pence) + r.amountPence;
         let cleared = false;

@@ -75,3 +75,22 @@ test('adding users: only a system administrator; bad fields named; duplicates re
     (e: unknown) => e instanceof ValidationError && e.fields[0].field === 'authorityIds');
   assert.equal((await db.query(`select 1 from users where username in ('x', 'ghost')`)).length, 0);
 });
+
+test('using a session slides its expiry, at most once a minute', async () => {
+  const result = (await f.services.auth.signIn('auditor', PASSWORD))!;
+  const expiresAt = async () => (await db.query<{ e: string }>(`select expires_at::text as e from sessions where csrf_token = $1`, [result.csrfToken]))[0].e;
+  const first = await expiresAt();
+  // Within the minute: still valid, expiry unchanged (no write per page).
+  assert.ok(await f.services.auth.resolveSession(result.sessionId));
+  assert.equal(await expiresAt(), first);
+  // Fifty minutes later it is used again, so it lives on past its first expiry.
+  f.clock.set('2026-11-22T12:50:00Z');
+  try {
+    assert.ok(await f.services.auth.resolveSession(result.sessionId));
+    assert.notEqual(await expiresAt(), first);
+    f.clock.set('2026-11-22T13:30:00Z');
+    assert.ok(await f.services.auth.resolveSession(result.sessionId), 'still valid 40 minutes after the last use');
+  } finally {
+    f.clock.set('2026-11-22');
+  }
+});

@@ -53,19 +53,23 @@ export function createAuthRepository(db: Db) {
       return row.id;
     },
 
-    async insertSession(s: { idHash: string; userId: number; csrfToken: string; expiresAt: Date }): Promise<void> {
+    async insertSession(s: { idHash: string; userId: number; csrfToken: string; now: Date; expiresAt: Date }): Promise<void> {
       await db.query(
-        `insert into sessions (id_hash, user_id, csrf_token, expires_at) values ($1, $2, $3, $4)`,
-        [s.idHash, s.userId, s.csrfToken, s.expiresAt],
+        `insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) values ($1, $2, $3, $4, $4, $5)`,
+        [s.idHash, s.userId, s.csrfToken, s.now, s.expiresAt],
       );
     },
 
-    /** Finds a live session and slides its expiry forward. */
-    async touchSession(idHash: string, now: Date, newExpiry: Date): Promise<{ user_id: number; csrf_token: string } | undefined> {
-      const rows = await db.query<{ user_id: number; csrf_token: string }>(
-        `update sessions set last_seen_at = $2, expires_at = $3
-          where id_hash = $1 and expires_at > $2
-          returning user_id, csrf_token`,
+    /**
+     * A live session and its user, in one statement (it runs before every page). Sliding the expiry
+     * is a write, so it happens at most once a minute per session rather than on every request.
+     */
+    async resumeSession(idHash: string, now: Date, newExpiry: Date): Promise<(UserRow & { csrf_token: string }) | undefined> {
+      const rows = await db.query<UserRow & { csrf_token: string }>(
+        `with s as (select id_hash, user_id, csrf_token, last_seen_at from sessions where id_hash = $1 and expires_at > $2),
+              slide as (update sessions set last_seen_at = $2, expires_at = $3
+                         where id_hash in (select id_hash from s where last_seen_at <= $2::timestamptz - interval '1 minute'))
+         select ${USER_COLUMNS}, s.csrf_token from s join users u on u.id = s.user_id`,
         [idHash, now, newExpiry],
       );
       return rows[0];

@@ -54,17 +54,15 @@ export function createAuthService(deps: {
       }
       const sessionId = randomToken();
       const csrfToken = randomToken();
-      await repo.insertSession({ idHash: sha256(sessionId), userId: user.id, csrfToken, expiresAt: expiry() });
+      await repo.insertSession({ idHash: sha256(sessionId), userId: user.id, csrfToken, now: clock.now(), expiresAt: expiry() });
       await audit.record({ userId: user.id, ip }, { action: 'login' });
       return { sessionId, csrfToken, user };
     },
 
     async resolveSession(sessionId: string, ip?: string) {
-      const session = await repo.touchSession(sha256(sessionId), clock.now(), expiry());
-      if (!session) return undefined;
-      const user = await repo.findUserById(session.user_id);
+      const user = await repo.resumeSession(sha256(sessionId), clock.now(), expiry());
       if (!user?.active) return undefined;
-      return { actor: toActor(user, ip), displayName: user.display_name, csrfToken: session.csrf_token };
+      return { actor: toActor(user, ip), displayName: user.display_name, csrfToken: user.csrf_token };
     },
 
     async signOut(sessionId: string) {

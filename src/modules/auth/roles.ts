@@ -45,6 +45,7 @@ export const PERMISSIONS = [
   'reports.workload', // the workload report (officers see their own line; reports.view sees the team's)
   'reports.targets', // set the council's collection-rate targets
   'arrangements.manage', // arrangements, income and expenditure statements, monitoring (issue 6)
+  'arrangements.settings', // the council's arrangement monitoring tolerance: grace days and shortfall allowed (issue 6)
   'attachments.manage', // employers, attachment of earnings orders and remittances (issue 6)
   'write_offs.recommend', // recommend write-offs, run the rules (issue 6)
   'write_offs.approve', // approve write-offs and write-ons within the role's delegated limit (issue 6)
@@ -114,7 +115,7 @@ const AFTER_LO_GRANTS: Partial<Record<Role, Permission[]>> = {
   recovery_administrator: ['arrangements.manage', 'attachments.manage', 'write_offs.recommend', 'enforcement.refer', 'tracing.manage'],
   recovery_officer: ['arrangements.manage', 'attachments.manage', 'write_offs.recommend', 'write_offs.approve', 'enforcement.refer', 'tracing.manage'],
   senior_recovery_officer: ['arrangements.manage', 'attachments.manage', 'write_offs.recommend', 'write_offs.approve', 'enforcement.refer', 'enforcement.decide', 'remedies.manage', 'tracing.manage'],
-  recovery_manager: ['arrangements.manage', 'attachments.manage', 'write_offs.recommend', 'write_offs.approve', 'enforcement.refer', 'enforcement.decide', 'remedies.manage', 'tracing.manage'],
+  recovery_manager: ['arrangements.manage', 'arrangements.settings', 'attachments.manage', 'write_offs.recommend', 'write_offs.approve', 'enforcement.refer', 'enforcement.decide', 'remedies.manage', 'tracing.manage'],
 };
 for (const [role, grants] of Object.entries(AFTER_LO_GRANTS) as [Role, Permission[]][]) {
   ROLE_PERMISSIONS[role] = [...ROLE_PERMISSIONS[role], ...grants];

@@ -244,6 +244,30 @@ describe('time travel', () => {
     assert.ok(plan.instalments.every((i) => i.amount_pence >= 5_000), 'business rates instalments are at least £50');
   });
 
+  test('a business that moves out leaving the property empty: 3 months free, then full rates, on the bill and ledger', async () => {
+    const a = await makeLiableAccount(db, { authorityId: f.authorities.wigan, kind: 'hereditament', rateableValuePounds: 20_000, description: 'Office and premises', from: '2019-05-01', name: 'Empty Offices Ltd' });
+    await db.query(`insert into account_reductions (account_id, code, from_date) values ($1, 'small_business_relief', '2019-05-01')`, [a.accountId]);
+    f.clock.set('2026-03-10');
+    const [annual] = await f.services.billing.reissueBill(officer, a.accountId, { financialYear: '2026/27', reason: 'annual bill' });
+    assert.equal(annual.chargePence, 864_000, 'RV £20,000 × 43.2p, no SBRR at £20,000');
+
+    f.clock.set('2026-07-01');
+    await assert.rejects(
+      f.services.billing.awardReduction(officer, a.accountId, { code: 'empty_property', fromDate: '2026-06-15' }),
+      (e: unknown) => e instanceof ValidationError && e.fields?.some((x) => x.field === 'emptySince' && /property became empty/.test(x.message)) === true,
+    );
+    const award = await f.services.billing.awardReduction(officer, a.accountId, { code: 'empty_property', fromDate: '2026-06-15', emptySince: '2026-06-15', note: 'inspected 20 June' });
+    // 1 Apr–14 Jun occupied, 75 days: 177,534.2; 15 Jun–14 Sep free, 92 days: 217,775.3; 15 Sep–31 Mar, 198 days: 468,690.4.
+    assert.equal(award.bills[0].chargePence, 177_534 + 468_690);
+    const ledger = await ledgerFor(a.accountId);
+    // Three apportioned lines add to a penny under the whole year's 864,000 (each rounded once).
+    assert.deepEqual(ledger.slice(1).map((l) => [l.kind, l.billing_component, l.amount_pence]), [['charge', 'gross', -1], ['adjustment', 'relief', -217_775]]);
+    const [doc] = await db.query<{ content: unknown }>('select content from documents where id = $1', [award.bills[0].documentId]);
+    const text = JSON.stringify(doc.content);
+    assert.match(text, /Empty property relief \(first 3 months empty\)/);
+    assert.match(text, /small business, charity and retail, hospitality and leisure relief do not apply/);
+  });
+
   test('a bill issued in January is payable in one instalment; reissuing with no change posts nothing', async () => {
     const a = await makeLiableAccount(db, { authorityId: f.authorities.wigan, band: 'C', from: '2026-12-01' });
     f.clock.set('2027-01-05');
@@ -321,4 +345,24 @@ test('a move in ends the previous occupier’s liability the day before, and reb
   assert.ok(plan.instalments.every((i) => i.due_date.endsWith('-15')), 'Direct Debit on the 15th');
   const calc = await f.services.billing.previewCharge(officer, moved.accountId, '2026/27');
   assert.equal(calc.lines[0].adjustments[0].code, 'single_person');
+});
+
+test('empty property: re-occupied for under 13 weeks, the free months do not start again (SI 2008/386 reg 5)', async () => {
+  f.clock.set('2026-08-05');
+  const a = await makeLiableAccount(db, { authorityId: f.authorities.wigan, kind: 'hereditament', rateableValuePounds: 30_000, description: 'Warehouse and premises', from: '2025-01-01', name: 'Lessor Estates Ltd' });
+  // Empty from 1 April to 30 June (free: 3 months), let on 1 July, empty again from 1 August.
+  await f.services.billing.awardReduction(officer, a.accountId, { code: 'empty_property', fromDate: '2026-04-01', toDate: '2026-06-30', emptySince: '2026-04-01' });
+  await assert.rejects(
+    f.services.billing.awardReduction(officer, a.accountId, { code: 'empty_property', fromDate: '2026-08-01', emptySince: '2026-08-01' }),
+    (e: unknown) => e instanceof ValidationError && e.fields?.some((x) => x.field === 'emptySince' && /less than 13 weeks \(from 1 July 2026\).*enter 1 April 2026/.test(x.message)) === true,
+  );
+  const ok = await f.services.billing.awardReduction(officer, a.accountId, { code: 'empty_property', fromDate: '2026-08-01', emptySince: '2026-04-01' });
+  const [bill] = ok.bills;
+  // 30,000 × 43.2p = 1,296,000 a year. Free 1 April–30 June (91 days = 323,112.3); charged 1–31 July
+  // (31 days = 110,071.2) and from 1 August (243 days = 862,816.4): no new free months in August.
+  assert.equal(bill.chargePence, 110_071 + 862_816);
+  // Empty again after 13 weeks' occupation: a fresh free period is allowed.
+  const later = await makeLiableAccount(db, { authorityId: f.authorities.wigan, kind: 'hereditament', rateableValuePounds: 30_000, from: '2025-01-01' });
+  await f.services.billing.awardReduction(officer, later.accountId, { code: 'empty_property', fromDate: '2026-04-01', toDate: '2026-04-30', emptySince: '2026-04-01' });
+  await f.services.billing.awardReduction(officer, later.accountId, { code: 'empty_property', fromDate: '2026-08-01', emptySince: '2026-08-01' });
 });

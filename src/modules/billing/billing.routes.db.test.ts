@@ -1,12 +1,15 @@
 // Billing pages and API through HTTP (Fastify inject): the move-in journey without JavaScript,
 // validation on each question, the charges page, the run preview, VOA pages and the JSON API.
+import fs from 'node:fs';
+import path from 'node:path';
 import { signInThroughForm } from '../../../test/support/web-session.ts';
+import { multipartForm } from '../../../test/support/multipart.ts';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { openTestDb } from '../../../test/support/test-db.ts';
 import { buildFixtureCouncil, type FixtureCouncil } from '../../../test/support/fixture-council.ts';
-import { setUpBilling } from '../../../test/support/billing-fixture.ts';
+import { makeLiableAccount, setUpBilling } from '../../../test/support/billing-fixture.ts';
 import type { Db } from '../../db/database.ts';
 import { createApp } from '../../web/app.ts';
 
@@ -166,4 +169,181 @@ test('the JSON API: charges, preview, reissue', async () => {
   assert.equal(invalid.json().error.code, 'validation_failed');
   const openapi = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
   assert.ok(openapi.paths['/api/v1/move-ins'].post);
+});
+
+test('change who is liable: remove one joint payer and add another from a date, check answers, rebill; and the API', async () => {
+  f.clock.set('2026-11-22');
+  const officer = await signIn('recovery.officer');
+  const a = await makeLiableAccount(db, { authorityId: f.authorities.wigan, band: 'C', from: '2025-06-01', name: 'Ruth Okafor' });
+  const [partner] = await db.query<{ id: number }>(
+    `insert into customers (authority_id, kind, forenames, surname, display_name) values ($1, 'person', 'Daniel', 'Okafor', 'Daniel Okafor') returning id`, [f.authorities.wigan]);
+  await db.query('insert into liability_parties (liability_id, customer_id) values ($1, $2)', [a.liabilityId, partner.id]);
+  await f.services.billing.reissueBill(f.users.recovery_officer.actor, a.accountId, { financialYear: '2026/27', reason: 'annual bill' });
+
+  const charges = await app.inject({ method: 'GET', url: `/accounts/${a.accountId}/charges`, cookies: officer.cookies });
+  assert.match(charges.body, /Change who is liable/);
+  const start = await app.inject({ method: 'GET', url: `/accounts/${a.accountId}/liable-parties`, cookies: officer.cookies });
+  assert.equal(start.statusCode, 303);
+  const base = start.headers.location!.replace(/\/date$/, '');
+  const post = (step: string, payload: Record<string, unknown>) =>
+    app.inject({ method: 'POST', url: `${base}/${step}`, cookies: officer.cookies, payload: { _csrf: officer.csrf, ...payload } });
+
+  // Before the liability started: refused on the same page.
+  const early = await post('date', { 'changeFrom-day': '1', 'changeFrom-month': '1', 'changeFrom-year': '2025' });
+  assert.equal(early.statusCode, 400);
+  assert.match(early.body, /after the liability started/);
+  assert.equal((await post('date', { 'changeFrom-day': '1', 'changeFrom-month': '9', 'changeFrom-year': '2026' })).headers.location, `${base}/keep`);
+
+  // Both current payers are listed, ticked, under a question that names the date.
+  const keepPage = await app.inject({ method: 'GET', url: `${base}/keep`, cookies: officer.cookies });
+  assert.match(keepPage.body, /Who is still liable from 1 September 2026\?/);
+  assert.match(keepPage.body, /Ruth Okafor/);
+  assert.match(keepPage.body, /Daniel Okafor/);
+  assert.equal((keepPage.body.match(/checked/g) ?? []).length, 2);
+  assert.equal((await post('keep', { keep: ['999999'] })).statusCode, 400, 'only the people listed');
+  // Daniel moves out: keep Ruth only.
+  assert.equal((await post('keep', { keep: String(a.customerId) })).headers.location, `${base}/add`);
+  assert.equal((await post('add', { anotherPerson: 'yes' })).headers.location, `${base}/new-person`);
+  assert.equal((await post('new-person', { forenames: 'Grace', surname: '' })).statusCode, 400);
+  assert.equal((await post('new-person', { title: 'Ms', forenames: 'Grace', surname: 'Mensah' })).headers.location, `${base}/add`);
+  assert.equal((await post('add', { anotherPerson: 'no' })).headers.location, `${base}/check`);
+
+  const check = await app.inject({ method: 'GET', url: `${base}/check`, cookies: officer.cookies });
+  assert.equal(check.statusCode, 200);
+  for (const expected of ['1 September 2026', 'Ruth Okafor', 'Ms Grace Mensah', 'Change who is liable and issue the amended bill']) assert.ok(check.body.includes(expected), expected);
+  assert.doesNotMatch(check.body.replace(/Change who is liable: account/g, ''), /Daniel Okafor/);
+
+  const done = await post('check', {});
+  assert.equal(done.statusCode, 303);
+  assert.equal(done.headers.location, `${base}/done`);
+  const confirmation = await app.inject({ method: 'GET', url: done.headers.location!, cookies: officer.cookies });
+  assert.match(confirmation.body, /Liable people changed/);
+  assert.match(confirmation.body, /The amended bill is for £/);
+
+  const periods = await db.query<{ from_date: string; to_date: string | null; names: string[] }>(
+    `select li.from_date, li.to_date, array(select c.display_name from liability_parties lp join customers c on c.id = lp.customer_id where lp.liability_id = li.id order by c.display_name) as names
+       from liabilities li where li.account_id = $1 order by li.from_date`, [a.accountId]);
+  assert.deepEqual(periods.map((p) => [p.from_date, p.to_date, p.names]), [
+    ['2025-06-01', '2026-08-31', ['Daniel Okafor', 'Ruth Okafor']],
+    ['2026-09-01', null, ['Ms Grace Mensah', 'Ruth Okafor']],
+  ]);
+  const [bill] = await db.query<{ reason: string }>('select reason from bills where account_id = $1 order by id desc limit 1', [a.accountId]);
+  assert.match(bill.reason, /liable people changed from 1 September 2026/);
+  // The finished journey cannot be submitted twice.
+  assert.equal((await post('check', {})).headers.location, `${base}/done`);
+
+  // The same change through the JSON API: Daniel back from 1 January 2027.
+  const { token } = await f.services.auth.createApiToken(f.users.recovery_manager.actor, 'liable parties test');
+  const api = await app.inject({
+    method: 'POST', url: `/api/v1/accounts/${a.accountId}/liable-parties`, headers: { authorization: `Bearer ${token}` },
+    payload: { fromDate: '2027-01-01', customerIds: [a.customerId, partner.id] },
+  });
+  assert.equal(api.statusCode, 201, api.body);
+  assert.ok(api.json().bills.length >= 1);
+  const none = await app.inject({
+    method: 'POST', url: `/api/v1/accounts/${a.accountId}/liable-parties`, headers: { authorization: `Bearer ${token}` }, payload: { fromDate: '2027-02-01' },
+  });
+  assert.equal(none.statusCode, 400);
+  const openapi = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+  assert.ok(openapi.paths['/api/v1/accounts/{accountId}/liable-parties'].post);
+});
+
+test('change who is liable: nobody left liable is refused on the question', async () => {
+  const officer = await signIn('recovery.officer');
+  const a = await makeLiableAccount(db, { authorityId: f.authorities.wigan, band: 'A', from: '2025-06-01' });
+  const start = await app.inject({ method: 'GET', url: `/accounts/${a.accountId}/liable-parties`, cookies: officer.cookies });
+  const base = start.headers.location!.replace(/\/date$/, '');
+  const post = (step: string, payload: Record<string, unknown>) =>
+    app.inject({ method: 'POST', url: `${base}/${step}`, cookies: officer.cookies, payload: { _csrf: officer.csrf, ...payload } });
+  await post('date', { 'changeFrom-day': '1', 'changeFrom-month': '10', 'changeFrom-year': '2026' });
+  assert.equal((await post('keep', {})).headers.location, `${base}/add`);
+  const refused = await post('add', { anotherPerson: 'no' });
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.body, /Someone must be liable/);
+  // Jumping to "check" early sends the officer back to the unanswered question.
+  assert.equal((await app.inject({ method: 'GET', url: `${base}/check`, cookies: officer.cookies })).headers.location, `${base}/add`);
+});
+
+const voaFixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, '../../../test/fixtures/voa', name));
+
+test('VOA file upload: malformed lines are listed by number and nothing applies until they are left out', async () => {
+  const shop = await makeLiableAccount(db, { authorityId: f.authorities.wigan, kind: 'hereditament', rateableValuePounds: 18_000, description: 'Shop and premises', from: '2020-04-01', name: 'Market News' });
+  await db.query(`update properties set ba_reference = '42500000777' where id = $1`, [shop.propertyId]);
+  f.clock.set('2026-03-10');
+  await f.services.billing.reissueBill(f.users.senior_recovery_officer.actor, shop.accountId, { financialYear: '2026/27', reason: 'annual bill' });
+  f.clock.set('2026-11-20');
+  const senior = await signIn('senior.recovery.officer');
+
+  const page = await app.inject({ method: 'GET', url: '/billing/voa', cookies: senior.cookies });
+  assert.match(page.body, /enctype="multipart\/form-data"/);
+  assert.match(page.body, /type="file"/);
+
+  // No file and nothing pasted: the GOV.UK error on the file field.
+  const empty = multipartForm({ _csrf: senior.csrf, kind: 'nndr_list' });
+  const none = await app.inject({ method: 'POST', url: '/billing/voa', cookies: senior.cookies, ...empty });
+  assert.equal(none.statusCode, 400);
+  assert.match(none.body, /Choose a VOA file to upload/);
+  // Without the CSRF token the upload is refused.
+  const forged = multipartForm({ kind: 'nndr_list' }, { field: 'file', filename: 'NDR_4250_20261120.txt', data: voaFixture('NDR_4250_20261120.txt') });
+  assert.equal((await app.inject({ method: 'POST', url: '/billing/voa', cookies: senior.cookies, ...forged })).statusCode, 403);
+
+  const form = multipartForm({ _csrf: senior.csrf, kind: 'nndr_list' }, { field: 'file', filename: 'NDR_4250_20261120.txt', data: voaFixture('NDR_4250_20261120.txt') });
+  const upload = await app.inject({ method: 'POST', url: '/billing/voa', cookies: senior.cookies, ...form });
+  assert.equal(upload.statusCode, 303, upload.body);
+  const importId = Number(upload.headers.location!.split('/').pop());
+  const preview = await app.inject({ method: 'GET', url: upload.headers.location!, cookies: senior.cookies });
+  assert.match(preview.body, /NDR_4250_20261120\.txt/);
+  assert.match(preview.body, /Line 3: rateable value &quot;TBC&quot; is not a whole number of pounds/);
+  assert.match(preview.body, /Line 4: effective date &quot;31-SEP-2026&quot; is not a date/);
+  assert.match(preview.body, /Rejected/);
+  assert.doesNotMatch(preview.body, /Apply the changes and rebill/);
+  assert.deepEqual(await db.query(`select 1 from property_valuations where property_id = $1 and source like 'voa%'`, [shop.propertyId]), [], 'nothing applied');
+  // The Latin-1 file was read as Latin-1 (CAFÉ, not a replacement character), its CRLF line ends dropped.
+  const [cafe] = await db.query<{ raw: string }>('select raw from voa_import_lines where import_id = $1 and line_no = 2', [importId]);
+  assert.match(cafe.raw, /\*CAFÉ ROMA LTD\*/);
+  assert.doesNotMatch(cafe.raw, /\r/);
+  // Applying through the page is refused too while the bad lines are in.
+  const refused = await app.inject({ method: 'POST', url: `/billing/voa/${importId}/apply`, cookies: senior.cookies, payload: { _csrf: senior.csrf } });
+  assert.equal(refused.statusCode, 400);
+
+  // Leave lines 3 and 4 out; then the file applies and the shop is rebilled from 1 October.
+  const exclude = await app.inject({ method: 'POST', url: `/billing/voa/${importId}/exclude`, cookies: senior.cookies, payload: { _csrf: senior.csrf, lines: ['3', '4'] } });
+  assert.equal(exclude.statusCode, 303);
+  const apply = await app.inject({ method: 'POST', url: `/billing/voa/${importId}/apply`, cookies: senior.cookies, payload: { _csrf: senior.csrf } });
+  assert.equal(apply.statusCode, 303, apply.body);
+  assert.match(decodeURIComponent(apply.headers.location!), /Applied: 1 changed, 1 new, 1 bills issued/);
+  const [rv] = await db.query<{ rateable_value_pounds: number }>('select rateable_value_pounds from properties where id = $1', [shop.propertyId]);
+  assert.equal(rv.rateable_value_pounds, 13_500);
+
+  // The same bytes uploaded again are the same import, not a second one.
+  const again = await app.inject({ method: 'POST', url: '/billing/voa', cookies: senior.cookies, ...multipartForm({ _csrf: senior.csrf, kind: 'nndr_list' }, { field: 'file', filename: 'copy.txt', data: voaFixture('NDR_4250_20261120.txt') }) });
+  assert.equal(again.headers.location, `/billing/voa/${importId}`);
+
+  // A council tax schedule uploaded clean is ready to apply at once.
+  const ct = await app.inject({ method: 'POST', url: '/billing/voa', cookies: senior.cookies, ...multipartForm({ _csrf: senior.csrf, kind: 'ct_bands' }, { field: 'file', filename: 'CT_4250_schedule_2026_0042.txt', data: voaFixture('CT_4250_schedule_2026_0042.txt') }) });
+  assert.equal(ct.statusCode, 303);
+  const ctPage = await app.inject({ method: 'GET', url: ct.headers.location!, cookies: senior.cookies });
+  assert.match(ctPage.body, /Apply the changes and rebill/);
+  assert.doesNotMatch(ctPage.body, /Cannot be read/);
+});
+
+test('the award page offers the empty property classes on a business rates account, and records one', async () => {
+  f.clock.set('2026-11-20');
+  const officer = await signIn('recovery.officer');
+  const unit = await makeLiableAccount(db, { authorityId: f.authorities.wigan, kind: 'hereditament', rateableValuePounds: 16_000, description: 'Warehouse and premises', from: '2020-04-01' });
+  const form = await app.inject({ method: 'GET', url: `/accounts/${unit.accountId}/awards/new`, cookies: officer.cookies });
+  assert.equal(form.statusCode, 200);
+  for (const expected of ['Empty: first 3 months free, then full rates', 'Empty qualifying industrial property: first 6 months free', 'Empty listed building', 'Empty since (empty property only)']) {
+    assert.ok(form.body.includes(expected), expected);
+  }
+  assert.doesNotMatch(form.body, /Single person discount/);
+  const missing = await app.inject({ method: 'POST', url: `/accounts/${unit.accountId}/awards/new`, cookies: officer.cookies,
+    payload: { _csrf: officer.csrf, code: 'empty_industrial', 'fromDate-day': '1', 'fromDate-month': '10', 'fromDate-year': '2026' } });
+  assert.equal(missing.statusCode, 400);
+  assert.match(missing.body, /Enter the date the property became empty/);
+  const made = await app.inject({ method: 'POST', url: `/accounts/${unit.accountId}/awards/new`, cookies: officer.cookies,
+    payload: { _csrf: officer.csrf, code: 'empty_industrial', 'fromDate-day': '1', 'fromDate-month': '10', 'fromDate-year': '2026', 'emptySince-day': '1', 'emptySince-month': '10', 'emptySince-year': '2026' } });
+  assert.equal(made.statusCode, 303, made.body);
+  const charges = await app.inject({ method: 'GET', url: `/accounts/${unit.accountId}/charges`, cookies: officer.cookies });
+  assert.match(charges.body, /Empty property relief \(first 6 months empty, industrial\)/);
 });

@@ -1,6 +1,7 @@
 // Billing pages and JSON API: properties and their history, an account's charges and bills, the
 // move-in and move-out journeys, awards, payment preferences, the annual run, the council's
 // charges and VOA schedules. Pages and API call the same services.
+import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { RouteContext } from '../../web/app.ts';
@@ -13,7 +14,7 @@ import type { Actor } from '../auth/context.ts';
 import { COUNCIL_TAX_BANDS, bandAnnualAmount } from '../../domain/council-tax-bands.ts';
 import { REDUCTION_CODES, reductionCode } from './reductions.ts';
 import { parseYear } from './billing.service.ts';
-import { createJourneyStore, firstUnanswered, longDate, nextStep, ordinal, readDateInput, stepsFor, type JourneyData, type JourneyKind } from './journeys.ts';
+import { createJourneyStore, firstUnanswered, liableOn, longDate, nextStep, ordinal, readDateInput, stepsFor, type JourneyData, type JourneyKind } from './journeys.ts';
 
 const yearText = (y: number) => formatFinancialYear({ startYear: y });
 const body = (request: FastifyRequest) => {
@@ -190,8 +191,22 @@ export function registerBillingRoutes({ app, services, api }: RouteContext) {
     return reply.redirect(`/move-out/${id}/date`, 303);
   });
 
-  for (const kind of ['move-in', 'move-out'] as JourneyKind[]) {
-    const caption = (d: JourneyData) => (kind === 'move-in' ? `Move in: ${d.propertyAddress}` : `Move out: ${d.customerName}, account ${d.accountReference}`);
+  app.get('/accounts/:accountId/liable-parties', { config: { access: 'billing.change' } }, async (request, reply) => {
+    const { accountId } = idParam('accountId').parse(request.params);
+    const view = await billing.chargesView(actorOf(request), accountId);
+    const liabilities = view.liabilities.map((l) => ({ from: l.from, to: l.to, parties: l.parties }));
+    const id = await journeys.start(actorOf(request).userId!, 'liable-parties', { accountId, accountReference: view.account.reference, customerName: view.account.customer_name, liabilities, people: [] });
+    return reply.redirect(`/liable-parties/${id}/date`, 303);
+  });
+
+  const CAPTIONS: Record<JourneyKind, (d: JourneyData) => string> = {
+    'move-in': (d) => `Move in: ${d.propertyAddress}`,
+    'move-out': (d) => `Move out: ${d.customerName}, account ${d.accountReference}`,
+    'liable-parties': (d) => `Change who is liable: account ${d.accountReference}`,
+  };
+  const DONE_TITLES: Record<JourneyKind, string> = { 'move-in': 'Move in recorded', 'move-out': 'Move out recorded', 'liable-parties': 'Liable people changed' };
+  for (const kind of ['move-in', 'move-out', 'liable-parties'] as JourneyKind[]) {
+    const caption = CAPTIONS[kind];
     const load = async (request: FastifyRequest) => {
       const { journeyId } = request.params as { journeyId: string };
       return journeys.get(journeyId, actorOf(request).userId ?? -1, kind);
@@ -204,9 +219,15 @@ export function registerBillingRoutes({ app, services, api }: RouteContext) {
         field.hint = j.data.paymentMethod === 'direct_debit' ? 'Direct Debit is collected on the council’s collection days' : 'Choose the day that suits them, for example just after payday';
         field.items = days.map((d) => ({ value: String(d), text: `The ${ordinal(d)}` }));
       }
+      if (kind === 'liable-parties' && step.id === 'keep') {
+        const chosen = ((extra.values as Record<string, unknown> | undefined)?.keep ?? step.values(j.data).keep) as unknown;
+        const checked = new Set((Array.isArray(chosen) ? chosen : chosen === undefined ? [] : [chosen]).map(String));
+        field.legend = `Who is still liable from ${longDate(j.data.changeFrom)}?`;
+        field.items = liableOn(j.data).map((p) => ({ value: String(p.id), text: p.name, checked: checked.has(String(p.id)) }));
+      }
       const back = stepsFor(kind).map((s) => s.id);
       return reply.page('billing/views/question.njk', {
-        title: step.title, caption: caption(j.data), field, values: step.values(j.data), action: `/${kind}/${j.id}/${step.id}${extra.change ? '?change=1' : ''}`,
+        title: field.legend, caption: caption(j.data), field, values: step.values(j.data), action: `/${kind}/${j.id}/${step.id}${extra.change ? '?change=1' : ''}`,
         backHref: extra.change ? `/${kind}/${j.id}/check` : back.indexOf(stepId) > 0 ? `/${kind}/${j.id}/${back[back.indexOf(stepId) - 1]}` : kind === 'move-in' ? `/properties/${j.data.propertyId}` : `/accounts/${j.data.accountId}/charges`,
         ...extra,
       }, status);
@@ -233,6 +254,10 @@ export function registerBillingRoutes({ app, services, api }: RouteContext) {
           });
           const latest = r.bills[r.bills.length - 1];
           result = { accountId: r.accountId, reference: r.reference, documentId: latest?.documentId ?? null, chargePence: latest?.chargePence ?? null, instalments: latest?.instalments.length ?? 0 };
+        } else if (kind === 'liable-parties') {
+          const r = await billing.changeLiableParties(actorOf(req), d.accountId!, { fromDate: d.changeFrom, customerIds: d.keepIds ?? [], people: d.people ?? [] });
+          const latest = r.bills[r.bills.length - 1];
+          result = { accountId: d.accountId!, reference: d.accountReference!, documentId: latest?.documentId ?? null, chargePence: latest?.chargePence ?? null, instalments: latest?.instalments.length ?? 0 };
         } else {
           const r = await billing.moveOut(actorOf(req), d.accountId!, { moveOutDate: d.moveOutDate, forwardingAddress: d.forwarding });
           const latest = r.bills[r.bills.length - 1];
@@ -253,7 +278,7 @@ export function registerBillingRoutes({ app, services, api }: RouteContext) {
     app.get(`/${kind}/:journeyId/done`, { config: { access: 'billing.change' } }, async (req, reply) => {
       const j = await load(req);
       if (!j.completedAt || !j.data.result) return reply.redirect(`/${kind}/${j.id}/check`, 303);
-      return reply.page('billing/views/confirmation.njk', { title: kind === 'move-in' ? 'Move in recorded' : 'Move out recorded', kind, data: j.data, result: j.data.result, longDate });
+      return reply.page('billing/views/confirmation.njk', { title: DONE_TITLES[kind], kind, data: j.data, result: j.data.result, longDate });
     });
     app.get(`/${kind}/:journeyId/:step`, { config: { access: 'billing.change' } }, async (req, reply) => {
       const j = await load(req);
@@ -277,7 +302,7 @@ export function registerBillingRoutes({ app, services, api }: RouteContext) {
       await journeys.save(j.id, data);
       const next = nextStep(kind, step, data);
       // From "check your answers", go back there unless the answer opens a new question.
-      const target = change && next !== 'who' ? (firstUnanswered(kind, data) ?? 'check') : next;
+      const target = change && next !== 'who' && next !== 'new-person' ? (firstUnanswered(kind, data) ?? 'check') : next;
       return reply.redirect(`/${kind}/${j.id}/${target}`, 303);
     });
   }
@@ -377,21 +402,42 @@ export function registerBillingRoutes({ app, services, api }: RouteContext) {
     const imports = await billing.voa.imports(actorOf(request));
     return reply.page('billing/views/voa-imports.njk', { title: 'VOA schedules', imports, values: {} });
   });
-  app.post('/billing/voa', { config: { access: 'billing.run' } }, async (request, reply) => {
-    const actor = actorOf(request);
-    const b = body(request);
-    try {
-      const kind = b.kind === 'ct_bands' ? 'ct_bands' : b.kind === 'nndr_list' ? 'nndr_list' : null;
-      const errors: FieldProblem[] = [];
-      if (!kind) errors.push({ field: 'kind', message: 'Select what the file holds' });
-      if (!String(b.content ?? '').trim()) errors.push({ field: 'content', message: 'Paste the lines of the VOA file' });
-      if (errors.length) throw new ValidationError('Check the file', errors);
-      const imported = await billing.voa.importFile(actor, { authorityId: authorityOf(actor, b), kind: kind!, fileName: String(b.fileName || 'pasted.txt').slice(0, 200), content: String(b.content) });
-      return reply.redirect(`/billing/voa/${imported.id}`, 303);
-    } catch (error) {
-      const imports = await billing.voa.imports(actor);
-      return reply.page('billing/views/voa-imports.njk', { title: 'VOA schedules', imports, errors: asErrors(error), values: b }, 400);
-    }
+  // A VOA file uploaded (multipart, the page's form) or its lines pasted (a plain form): either way
+  // it goes to the same preview, and nothing is applied until an officer applies it there. The
+  // multipart plugin lives in this scope only, with the fields attached to the body so the CSRF
+  // check sees _csrf like any other form (as payments imports do).
+  app.register(async (scope) => {
+    await scope.register(multipart, {
+      attachFieldsToBody: 'keyValues',
+      limits: { fileSize: 50 * 1024 * 1024, files: 1 },
+      onFile: async (part) => {
+        (part as unknown as { value: unknown }).value = { filename: part.filename, data: await part.toBuffer() };
+      },
+    });
+    scope.post('/billing/voa', { config: { access: 'billing.run' } }, async (request, reply) => {
+      const actor = actorOf(request);
+      const b = body(request);
+      const file = b.file as { filename?: string; data?: Buffer } | undefined;
+      const values = { kind: b.kind, fileName: b.fileName, content: b.content };
+      try {
+        const kind = b.kind === 'ct_bands' ? 'ct_bands' : b.kind === 'nndr_list' ? 'nndr_list' : null;
+        const uploaded = file?.data && file.data.length > 0;
+        const pasted = String(b.content ?? '');
+        const errors: FieldProblem[] = [];
+        if (!kind) errors.push({ field: 'kind', message: 'Select what the file holds' });
+        if (!uploaded && !pasted.trim()) errors.push({ field: 'file', message: 'Choose a VOA file to upload' });
+        if (errors.length) throw new ValidationError('Check the file', errors);
+        const imported = await billing.voa.importFile(actor, {
+          authorityId: authorityOf(actor, b), kind: kind!,
+          fileName: (uploaded ? file!.filename || 'upload.txt' : String(b.fileName || 'pasted.txt')).slice(0, 200),
+          content: uploaded ? decodeVoaFile(file!.data!) : pasted,
+        });
+        return reply.redirect(`/billing/voa/${imported.id}`, 303);
+      } catch (error) {
+        const imports = await billing.voa.imports(actor);
+        return reply.page('billing/views/voa-imports.njk', { title: 'VOA schedules', imports, errors: asErrors(error), values }, 400);
+      }
+    });
   });
   const voaPage = async (request: FastifyRequest, reply: FastifyReply, importId: number, extra: Record<string, unknown> = {}, status = 200) => {
     const view = await billing.voa.view(actorOf(request), importId);
@@ -578,4 +624,16 @@ function registerBillingApi({ app, services, api }: RouteContext) {
     params: idParam('importId'), response: z.record(z.string(), z.unknown()),
     handler: async ({ params, request }) => (await billing.voa.apply(actorOf(request), params.importId)) as unknown as Record<string, unknown>,
   });
+}
+
+/**
+ * A VOA file's text: UTF-8 when it is valid UTF-8 (a byte-order mark dropped), else Windows-1252 /
+ * Latin-1, which is how older VOA extracts and the `levy billing voa import` command read them.
+ */
+export function decodeVoaFile(data: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(data).replace(/^\uFEFF/, '');
+  } catch {
+    return data.toString('latin1');
+  }
 }

@@ -43,7 +43,9 @@ import { planFor } from './instalment-plan.ts';
 import { createAnnualRun } from './annual-run.ts';
 import { createVoaService } from './voa.service.ts';
 import { createBillingRepository, propertyAddress, type BillingAccountRow, type BillingRepository } from './billing.repository.ts';
-import { REDUCTION_CODES, RHL_DESCRIPTIONS, defaultReductionRates, reductionCode, type ReductionRate } from './reductions.ts';
+import { EMPTY_PROPERTY_CODES, REDUCTION_CODES, RHL_DESCRIPTIONS, defaultReductionRates, reductionCode, type ReductionRate } from './reductions.ts';
+import { businessRatesRule, emptyPropertyChargedFrom } from '../../domain/business-rates.ts';
+import { NoRuleInForceError } from '../../domain/law/rules.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Input schemas (shared by pages, API and CLI)
@@ -527,6 +529,39 @@ function createBillingCore(deps: { db: Db; clock: Clock; audit: AuditRepository;
     return account;
   }
 
+  /**
+   * SI 2008/386 reg 5 (13 weeks from 1 April 2024, SI 2024/323): a property re-occupied for less than
+   * the reset period and empty again is treated as empty all along, so its free months do not start
+   * again. Refuses a time-limited empty award whose "empty since" would restart them, naming the
+   * date to use instead. Only awards recorded in Levy are seen.
+   */
+  async function checkReoccupation(account: BillingAccountRow, code: string, emptySince: IsoDate) {
+    let rule;
+    try {
+      rule = businessRatesRule(account.nation, formatFinancialYear(financialYearOf(emptySince))).emptyProperty;
+    } catch (error) {
+      if (error instanceof NoRuleInForceError) return;
+      throw error;
+    }
+    if (emptyPropertyChargedFrom(rule, EMPTY_PROPERTY_CODES[code], emptySince) === null) return;
+    const [previous] = await db.query<{ empty_since: string; to_date: string }>(
+      `select r.empty_since, r.to_date from account_reductions r join accounts a on a.id = r.account_id
+        where a.property_id = (select property_id from accounts where id = $1) and r.code = any($2::text[])
+          and r.empty_since is not null and r.to_date is not null and r.to_date < $3
+        order by r.to_date desc limit 1`,
+      [account.id, Object.keys(EMPTY_PROPERTY_CODES), emptySince]);
+    if (!previous) return;
+    const occupiedFrom = addDays(previous.to_date, 1);
+    const resetDay = addDays(occupiedFrom, rule.reoccupationResetWeeks * 7);
+    if (compareDates(emptySince, resetDay) < 0 && compareDates(previous.empty_since, emptySince) < 0) {
+      throw new ValidationError('Check the award', [{
+        field: 'emptySince',
+        message: `It was occupied for less than ${rule.reoccupationResetWeeks} weeks (from ${longDate(occupiedFrom)}) after being empty since ${longDate(previous.empty_since)}, ` +
+          `so the free period does not start again: enter ${longDate(previous.empty_since)}`,
+      }]);
+    }
+  }
+
   async function rebillFrom(actor: Actor | null, accountId: number, from: IsoDate, reason: string, tx: Db, extra: { bySystem?: string } = {}) {
     const years = await yearsAffected(accountId, from, tx);
     return issueBills(years.map((y) => ({ accountId, financialYear: y, reason, effectiveDate: from })), { actor, bySystem: extra.bySystem, issuedOn: clock.today(), tx });
@@ -754,8 +789,9 @@ function createBillingCore(deps: { db: Db; clock: Clock; audit: AuditRepository;
       const code = reductionCode(data.code)!;
       if (code.tax !== account.stream) throw new ValidationError('Check the award', [{ field: 'code', message: `${code.label} does not apply to ${TAX_LABEL[account.stream]}` }]);
       if (data.toDate && compareDates(data.toDate, data.fromDate) < 0) throw new ValidationError('Check the award', [{ field: 'toDate', message: 'The end date must be on or after the start date' }]);
-      if (code.needs === 'empty_since' && !data.emptySince) throw new ValidationError('Check the award', [{ field: 'emptySince', message: 'Enter the date the dwelling became empty' }]);
+      if (code.needs === 'empty_since' && !data.emptySince) throw new ValidationError('Check the award', [{ field: 'emptySince', message: `Enter the date the ${code.tax === 'council_tax' ? 'dwelling' : 'property'} became empty` }]);
       if (code.needs === 'weekly_pence' && !data.weeklyPence) throw new ValidationError('Check the award', [{ field: 'weeklyPence', message: 'Enter the weekly award' }]);
+      if (EMPTY_PROPERTY_CODES[data.code] && data.emptySince) await checkReoccupation(account, data.code, data.emptySince);
       if (code.needs === 'percent' && (!data.percent || parseDecimal(data.percent).units <= 0n)) throw new ValidationError('Check the award', [{ field: 'percent', message: 'Enter the percentage of relief' }]);
       return db.transaction(async (tx) => {
         const [row] = await tx.query<{ id: number }>(

@@ -89,6 +89,51 @@ test('business rates: RV drops below £15,000 mid-year and small business rate r
   ]);
 });
 
+test('business rates: a shop empties mid-year: 3 months free, then full rates on the ordinary multiplier', () => {
+  const c = calculateCharge({
+    tax: 'business_rates',
+    nation: 'england',
+    financialYear: '2026/27',
+    liabilities: [{ id: 1, from: '2019-01-01', to: null, propertyId: 20 }],
+    valuations: { 20: [{ effectiveFrom: '2023-04-01', band: null, rateableValuePounds: 20_000, retailHospitalityLeisure: true }] },
+    reductions: [{ id: 1, code: 'empty_property', from: '2026-06-15', to: null, emptySince: '2026-06-15' }],
+  });
+  // Occupied: RHL small 38.2p → 764,000 a year × 75/365 = 156,986.3. Empty: RHL multipliers are for
+  // a hereditament in RHL use, so small business 43.2p → 864,000 a year; 15 Jun–14 Sep (92 days)
+  // = 217,775.3 all relieved; 15 Sep–31 Mar (198 days) = 468,690.4 charged.
+  assert.deepEqual(c.lines.map((l) => [l.from, l.to, l.days, l.multiplierPence, l.grossPence, l.adjustments.map((a) => [a.code, a.pence]), l.netPence]), [
+    ['2026-04-01', '2026-06-14', 75, '38.2', 156_986, [], 156_986],
+    ['2026-06-15', '2026-09-14', 92, '43.2', 217_775, [['empty_property_relief', 217_775]], 0],
+    ['2026-09-15', '2027-03-31', 198, '43.2', 468_690, [], 468_690],
+  ]);
+  assert.match(c.lines[1].adjustments[0].label, /first 3 months empty/);
+  assert.equal(c.totals.relief, 217_775);
+  assert.equal(c.totals.net, 156_986 + 468_690);
+});
+
+test('business rates: empty listed building free all year; small business relief does not apply while empty', () => {
+  const snapshot = (code: string, rv: number): ChargeSnapshot => ({
+    tax: 'business_rates',
+    nation: 'england',
+    financialYear: '2025/26',
+    liabilities: [{ id: 1, from: '2019-01-01', to: null, propertyId: 20 }],
+    valuations: { 20: [{ effectiveFrom: '2023-04-01', band: null, rateableValuePounds: rv, retailHospitalityLeisure: false }] },
+    reductions: [
+      { id: 1, code: 'small_business_relief', from: '2019-01-01', to: null },
+      { id: 2, code, from: '2024-01-01', to: null, emptySince: '2024-01-01' },
+    ],
+  });
+  const listed = calculateCharge(snapshot('empty_listed', 10_000));
+  assert.equal(listed.totals.net, 0);
+  assert.equal(listed.totals.gross, 499_000); // 10,000 × 49.9p (2025/26 small business)
+  // Empty since January 2024, so well past 3 months: the full charge, and no SBRR although RV is £10,000.
+  const plain = calculateCharge(snapshot('empty_property', 10_000));
+  assert.deepEqual([plain.totals.gross, plain.totals.relief, plain.totals.net], [499_000, 0, 499_000]);
+  assert.match(plain.notes.join(' '), /small business, charity and retail, hospitality and leisure relief do not apply/);
+  // Under £2,900 rateable value: free however long it has been empty.
+  assert.equal(calculateCharge(snapshot('empty_property', 2_500)).totals.net, 0);
+});
+
 test('precept shares add up to the band amount', () => {
   assert.deepEqual(preceptSharesOf(143_533, 215_300, [{ preceptor: 'a', bandDPence: 100_000 }, { preceptor: 'b', bandDPence: 115_300 }]), [66_667, 76_866]);
 });

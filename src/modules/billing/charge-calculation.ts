@@ -17,7 +17,7 @@
 // One reduction applies to a council tax day: an exemption, else the highest premium, else the
 // highest discount (a discount and a premium never combine; the calculator refuses both).
 import { ValidationError } from '../../errors.ts';
-import { annualBusinessRates } from '../../domain/business-rates.ts';
+import { annualBusinessRates, businessRatesRule, emptyPropertyChargedFrom, emptyPropertyDay } from '../../domain/business-rates.ts';
 import { bandAnnualAmount, isCouncilTaxBand } from '../../domain/council-tax-bands.ts';
 import { apportionAnnualAmount, councilTaxPeriodCharge } from '../../domain/council-tax-period-charge.ts';
 import {
@@ -34,7 +34,7 @@ import {
 } from '../../domain/calendar.ts';
 import type { Nation } from '../../domain/law/rules.ts';
 import { normaliseDecimalText, parseDecimal, percentOfPence, prorate, type Pence } from '../../domain/money.ts';
-import { reductionCode, type ReductionAward, type ReductionRate } from './reductions.ts';
+import { EMPTY_PROPERTY_CODES, reductionCode, type ReductionAward, type ReductionRate } from './reductions.ts';
 
 export type BillingTax = 'council_tax' | 'business_rates';
 export type Component = 'gross' | 'premium' | 'discount' | 'ctr' | 'relief';
@@ -169,6 +169,8 @@ interface RatesTerms {
   sbrr: boolean;
   charity: boolean;
   discretionaryPercent: string | null;
+  /** Unoccupied on this day (s.45): whether it is free and why. */
+  empty: { free: boolean; reason: string } | null;
 }
 
 function ctTermsOn(snapshot: ChargeSnapshot, valuation: ValuationPoint, day: IsoDate): CtTerms {
@@ -226,7 +228,16 @@ function parseDecimalCompare(a: string, b: string): number {
 function ratesTermsOn(snapshot: ChargeSnapshot, valuation: ValuationPoint, day: IsoDate): RatesTerms {
   const active = snapshot.reductions.filter((a) => activeOn(a, day));
   const discretionary = active.filter((a) => a.code === 'discretionary_relief' && a.percent);
+  // Two empty awards on one day would be an officer's error; the earliest-recorded one counts.
+  const emptyAward = active.filter((a) => EMPTY_PROPERTY_CODES[a.code]).sort((x, y) => x.id - y.id)[0];
+  let empty: RatesTerms['empty'] = null;
+  if (emptyAward) {
+    if (!emptyAward.emptySince) throw new ValidationError('An empty property award needs the date the property became empty');
+    const rule = businessRatesRule(snapshot.nation, snapshot.financialYear).emptyProperty;
+    empty = emptyPropertyDay(rule, { kind: EMPTY_PROPERTY_CODES[emptyAward.code], emptySince: emptyAward.emptySince, rateableValuePounds: valuation.rateableValuePounds!, day });
+  }
   return {
+    empty,
     rv: valuation.rateableValuePounds!,
     rhl: valuation.retailHospitalityLeisure,
     sbrr: active.some((a) => a.code === 'small_business_relief'),
@@ -284,6 +295,11 @@ export function calculateCharge(snapshot: ChargeSnapshot): ChargeCalculation {
     for (const a of snapshot.reductions) {
       consider(a.from);
       if (a.to) consider(addDays(a.to, 1));
+      if (EMPTY_PROPERTY_CODES[a.code] && a.emptySince && snapshot.tax === 'business_rates') {
+        const rule = businessRatesRule(snapshot.nation, fy).emptyProperty;
+        const chargedFrom = emptyPropertyChargedFrom(rule, EMPTY_PROPERTY_CODES[a.code], a.emptySince);
+        if (chargedFrom) consider(chargedFrom);
+      }
       if (a.code === 'long_term_empty' && a.emptySince && snapshot.councilTax) {
         for (const r of snapshot.councilTax.reductionRates.filter((x) => x.code === 'long_term_empty')) {
           consider(addMonths(a.emptySince, 12 * r.minYearsEmpty));
@@ -313,7 +329,7 @@ export function calculateCharge(snapshot: ChargeSnapshot): ChargeCalculation {
         const rates = ratesTermsOn(snapshot, valuation, start);
         segment = {
           liability, from: start, to: end, valuation, rates,
-          key: `${liability.id}|${rates.rv}|${rates.rhl}|${rates.sbrr}|${rates.charity}|${rates.discretionaryPercent ?? ''}`,
+          key: `${liability.id}|${rates.rv}|${rates.rhl}|${rates.sbrr}|${rates.charity}|${rates.discretionaryPercent ?? ''}|${rates.empty ? `${rates.empty.free}:${rates.empty.reason}` : ''}`,
         };
       }
       const last = segments[segments.length - 1];
@@ -322,7 +338,7 @@ export function calculateCharge(snapshot: ChargeSnapshot): ChargeCalculation {
     });
   }
 
-  const lines = segments.map((s) => (snapshot.tax === 'council_tax' ? councilTaxLine(snapshot, s, daysInYear) : ratesLine(snapshot, s, daysInYear)));
+  const lines = segments.map((s) => (snapshot.tax === 'council_tax' ? councilTaxLine(snapshot, s, daysInYear) : ratesLine(snapshot, s, daysInYear, notes)));
   const totals: ChargeTotals = { gross: 0, premium: 0, discount: 0, ctr: 0, relief: 0, net: 0 };
   for (const line of lines) {
     totals.gross += line.grossPence;
@@ -403,20 +419,32 @@ function formatWeekly(pence: number): string {
   return `£${Math.floor(pence / 100)}.${String(pence % 100).padStart(2, '0')}`;
 }
 
-function ratesLine(snapshot: ChargeSnapshot, s: Segment, daysInYear: number): ChargeLine {
+function ratesLine(snapshot: ChargeSnapshot, s: Segment, daysInYear: number, notes: Set<string>): ChargeLine {
   const t = s.rates!;
+  const empty = t.empty;
+  // Unoccupied: the occupiers' reliefs do not apply, and (our reading) nor does the retail,
+  // hospitality and leisure multiplier, whose test is the hereditament's use.
+  if (empty && (t.sbrr || t.charity || t.rhl)) {
+    notes.add('While the property is empty, small business, charity and retail, hospitality and leisure relief do not apply.');
+  }
   const annual = annualBusinessRates({
     financialYear: snapshot.financialYear,
     rateableValuePounds: t.rv,
-    retailHospitalityLeisure: t.rhl,
-    smallBusinessReliefEligible: t.sbrr,
-    charity: t.charity,
+    retailHospitalityLeisure: empty ? false : t.rhl,
+    smallBusinessReliefEligible: empty ? false : t.sbrr,
+    charity: empty ? false : t.charity,
     nation: snapshot.nation,
   });
   const days = daysBetweenInclusive(s.from, s.to);
   const part = (pence: Pence) => apportionAnnualAmount(pence, days, daysInYear);
   const gross = part(annual.grossPence);
   const adjustments: LineAdjustment[] = [];
+  if (empty?.free && gross > 0) {
+    adjustments.push({
+      component: 'relief', code: 'empty_property_relief', label: `Empty property relief (${empty.reason})`, percent: '100', pence: gross,
+      basis: businessRatesRule(snapshot.nation, snapshot.financialYear).emptyProperty.source,
+    });
+  }
   const m = annual.mandatoryRelief;
   if (m.pence > 0) {
     const pence = part(m.pence);
@@ -450,7 +478,7 @@ function ratesLine(snapshot: ChargeSnapshot, s: Segment, daysInYear: number): Ch
     daysInYear,
     band: null,
     rateableValuePounds: t.rv,
-    retailHospitalityLeisure: t.rhl,
+    retailHospitalityLeisure: empty ? false : t.rhl,
     annualPence: annual.grossPence,
     multiplierName: annual.multiplierName,
     multiplierPence: annual.multiplierPence,

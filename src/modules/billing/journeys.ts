@@ -7,7 +7,7 @@ import { NotFoundError } from '../../errors.ts';
 import { isIsoDate } from '../../domain/calendar.ts';
 import type { FieldProblem } from '../../errors.ts';
 
-export type JourneyKind = 'move-in' | 'move-out';
+export type JourneyKind = 'move-in' | 'move-out' | 'liable-parties';
 
 export interface Journey {
   id: string;
@@ -39,12 +39,18 @@ export interface JourneyData {
   moveOutDate?: string;
   knowsAddress?: 'yes' | 'no';
   forwarding?: { line1: string; line2?: string; town: string; postcode: string };
+  // change of liable people
+  changeFrom?: string;
+  /** The account's liability periods and who was liable in each, when the journey started. */
+  liabilities?: { from: string; to: string | null; parties: { id: number; name: string }[] }[];
+  /** Of those liable on changeFrom, who stays liable. */
+  keepIds?: number[];
   // result
   result?: { accountId: number; reference: string; documentId: number | null; chargePence: number | null; instalments: number };
 }
 
 export interface QuestionField {
-  type: 'date' | 'radios' | 'person' | 'text' | 'select' | 'address';
+  type: 'date' | 'radios' | 'checkboxes' | 'person' | 'text' | 'select' | 'address';
   name: string;
   legend: string;
   hint?: string;
@@ -247,8 +253,78 @@ export const MOVE_OUT_STEPS: Step[] = [
   },
 ];
 
+/** Who was liable on the day the change takes effect (the liability running then). */
+export function liableOn(d: JourneyData): { id: number; name: string }[] {
+  if (!d.changeFrom) return [];
+  const running = (d.liabilities ?? []).filter((l) => l.from < d.changeFrom! && (l.to === null || l.to >= d.changeFrom!));
+  return running.length ? running[running.length - 1].parties : [];
+}
+const newPeople = (d: JourneyData) => d.people ?? [];
+
+/** Adding or removing someone jointly and severally liable, from a date: the account is rebilled. */
+export const LIABLE_PARTIES_STEPS: Step[] = [
+  {
+    id: 'date', title: 'From what date does the change take effect?',
+    field: { type: 'date', name: 'changeFrom', legend: 'From what date does the change take effect?', hint: 'The first day the new list of liable people applies, for example the day a partner moved in or out. For example, 1 9 2026' },
+    read: (body, d) => {
+      const r = readDateInput(body, 'changeFrom', 'the date the change takes effect');
+      if ('error' in r) return { errors: [r.error] };
+      const running = (d.liabilities ?? []).some((l) => l.from < r.value && (l.to === null || l.to >= r.value));
+      if (!running) return { errors: [{ field: 'changeFrom-day', message: 'The date must be after the liability started and on or before it ends' }] };
+      // Who stays depends on who was liable then: a new date asks again.
+      return { patch: { changeFrom: r.value, keepIds: r.value === d.changeFrom ? d.keepIds : undefined } };
+    },
+    values: (d) => dateValues('changeFrom', d.changeFrom),
+    summary: (d) => longDate(d.changeFrom),
+  },
+  {
+    id: 'keep', title: 'Who is still liable from that date?',
+    field: { type: 'checkboxes', name: 'keep', legend: 'Who is still liable from that date?', hint: 'Untick anyone who stops being liable. You can add people on the next page.' },
+    read: (body, d) => {
+      const raw = body.keep === undefined ? [] : Array.isArray(body.keep) ? body.keep : [body.keep];
+      const allowed = new Set(liableOn(d).map((p) => p.id));
+      const ids = raw.map((v) => Number(v)).filter((v) => allowed.has(v));
+      if (ids.length !== raw.length) return { errors: [{ field: 'keep', message: 'Choose from the people listed' }] };
+      return { patch: { keepIds: [...new Set(ids)] } };
+    },
+    values: (d) => ({ keep: (d.keepIds ?? liableOn(d).map((p) => p.id)).map(String) }),
+    summary: (d) => liableOn(d).filter((p) => d.keepIds?.includes(p.id)).map((p) => p.name).join(', ') || 'No one',
+  },
+  {
+    id: 'add', title: 'Is anyone else becoming jointly liable from that date?', applies: (d) => newPeople(d).length < 4,
+    field: yesNo('anotherPerson', 'Is anyone else becoming jointly liable from that date?', 'For example, a partner or joint owner who has moved in. Everyone liable can be asked to pay the whole amount.'),
+    read: (body, d) => {
+      const v = text(body.anotherPerson);
+      if (v !== 'yes' && v !== 'no') return { errors: [{ field: 'anotherPerson', message: 'Select yes if someone else is becoming jointly liable' }] };
+      if (v === 'no' && !(d.keepIds?.length) && !newPeople(d).length) {
+        return { errors: [{ field: 'anotherPerson', message: 'Someone must be liable: select yes and add them, or go back and keep someone' }] };
+      }
+      return { patch: { anotherPerson: v } };
+    },
+    values: () => ({}),
+    next: (d) => (d.anotherPerson === 'yes' ? 'new-person' : 'check'),
+  },
+  {
+    id: 'new-person', title: 'Who is becoming jointly liable?', applies: (d) => newPeople(d).length > 0 || d.anotherPerson === 'yes',
+    field: { type: 'person', name: 'person', legend: 'Who is becoming jointly liable?', hint: 'Their name as it should appear on the bill' },
+    read: (body, d) => {
+      const p = { title: text(body.title).slice(0, 20), forenames: text(body.forenames).slice(0, 100), surname: text(body.surname).slice(0, 100) };
+      const errors: FieldProblem[] = [];
+      if (!p.forenames) errors.push({ field: 'forenames', message: 'Enter their first name' });
+      if (!p.surname) errors.push({ field: 'surname', message: 'Enter their last name' });
+      if (errors.length) return { errors };
+      const people = [...newPeople(d)];
+      people[whoIndex(d)] = p;
+      return { patch: { people, anotherPerson: undefined } };
+    },
+    values: (d) => ({ ...(d.people?.[whoIndex(d)] ?? {}) }),
+    next: () => 'add',
+    summary: (d) => newPeople(d).map(personName).join(', ') || 'No one',
+  },
+];
+
 export function stepsFor(kind: JourneyKind): Step[] {
-  return kind === 'move-in' ? MOVE_IN_STEPS : MOVE_OUT_STEPS;
+  return kind === 'move-in' ? MOVE_IN_STEPS : kind === 'move-out' ? MOVE_OUT_STEPS : LIABLE_PARTIES_STEPS;
 }
 
 export function ordinal(n: number): string {
@@ -269,7 +345,11 @@ export function nextStep(kind: JourneyKind, current: string, d: JourneyData): st
 /** The first step not yet answered (a journey resumed, or "check" reached too early). */
 export function firstUnanswered(kind: JourneyKind, d: JourneyData): string | null {
   const required: Record<string, (x: JourneyData) => boolean> = {
-    date: (x) => Boolean(kind === 'move-in' ? x.moveInDate : x.moveOutDate),
+    date: (x) => Boolean(kind === 'move-in' ? x.moveInDate : kind === 'move-out' ? x.moveOutDate : x.changeFrom),
+    keep: (x) => x.keepIds !== undefined,
+    // Asked again after each person added; answered once it is yes (a person to add) or no.
+    add: (x) => kind !== 'liable-parties' || x.anotherPerson !== undefined,
+    'new-person': (x) => x.anotherPerson !== 'yes',
     business: (x) => Boolean(x.businessName),
     who: (x) => Boolean(x.people?.length),
     alone: (x) => Boolean(x.livesAlone),

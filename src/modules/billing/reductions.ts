@@ -4,6 +4,7 @@
 // the statutory defaults below are only what a new year is filled with when there is no previous
 // year to copy. Business rates reliefs are law (src/domain/law/business-rates.ts) except the
 // discretionary top-up, whose percentage is on the award.
+import type { EmptyPropertyClass } from '../../domain/business-rates.ts';
 import type { IsoDate } from '../../domain/calendar.ts';
 
 export type ReductionKind = 'discount' | 'exemption' | 'premium' | 'ctr' | 'rates_relief';
@@ -33,7 +34,22 @@ export const REDUCTION_CODES: readonly ReductionCode[] = [
   { code: 'small_business_relief', tax: 'business_rates', kind: 'rates_relief', label: 'Small business rate relief' },
   { code: 'charity_relief', tax: 'business_rates', kind: 'rates_relief', label: 'Mandatory charity relief' },
   { code: 'discretionary_relief', tax: 'business_rates', kind: 'rates_relief', label: 'Discretionary relief', needs: 'percent' },
+  // Unoccupied (LGFA 1988 s.45): each is "empty from the award's start"; the class decides the relief.
+  { code: 'empty_property', tax: 'business_rates', kind: 'rates_relief', label: 'Empty: first 3 months free, then full rates', needs: 'empty_since' },
+  { code: 'empty_industrial', tax: 'business_rates', kind: 'rates_relief', label: 'Empty qualifying industrial property: first 6 months free, then full rates', needs: 'empty_since' },
+  { code: 'empty_listed', tax: 'business_rates', kind: 'rates_relief', label: 'Empty listed building: free while empty', needs: 'empty_since' },
+  { code: 'empty_charity', tax: 'business_rates', kind: 'rates_relief', label: 'Empty, owned by a charity or CASC, next use charitable: free while empty', needs: 'empty_since' },
+  { code: 'empty_exempt', tax: 'business_rates', kind: 'rates_relief', label: 'Empty and in another exempt class (say which in the note): free while empty', needs: 'empty_since' },
 ];
+
+/** Award code → the class of empty property it records (see emptyPropertyDay). */
+export const EMPTY_PROPERTY_CODES: Readonly<Record<string, EmptyPropertyClass>> = {
+  empty_property: 'standard',
+  empty_industrial: 'industrial',
+  empty_listed: 'listed',
+  empty_charity: 'charity',
+  empty_exempt: 'other_exempt',
+};
 
 export function reductionCode(code: string): ReductionCode | undefined {
   return REDUCTION_CODES.find((c) => c.code === code);

@@ -71,3 +71,42 @@ test('a customer in another authority is not found, and a system administrator s
   await assert.rejects(f.services.customers.getCustomerView(officer(), f.customers.ceri), NotFoundError);
   await assert.rejects(f.services.customers.search(f.users.system_administrator.actor, 'hughes'), ForbiddenError);
 });
+
+test('a surname search puts surnames starting with the word first, in name order, and stops at the page limit', async () => {
+  // Fifty-two Smiths and a Goldsmith: a page of 50 Smiths in name order; the Goldsmith, who sorts
+  // before them alphabetically but only contains the word, follows when there is room.
+  const [{ id: authority }] = await db.query<{ id: number }>(`select authority_id as id from customers where id = $1`, [f.customers.margaret]);
+  await db.query(
+    `insert into customers (authority_id, kind, forenames, surname, display_name)
+     select $1::int, 'person', 'Person' || lpad(n::text, 2, '0'), 'Smith', 'Person' || lpad(n::text, 2, '0') || ' Smith' from generate_series(1, 52) n
+     union all select $1::int, 'person', 'Anne', 'Goldsmith', 'Anne Goldsmith'`,
+    [authority],
+  );
+  const page = await f.services.customers.search(officer(), 'smith');
+  assert.equal(page.hits.length, 50);
+  assert.deepEqual(page.hits.slice(0, 3).map((h) => h.display_name), ['Person01 Smith', 'Person02 Smith', 'Person03 Smith']);
+  assert.ok(!page.hits.some((h) => h.display_name === 'Anne Goldsmith'));
+  // A narrower word leaves room: prefix matches first, then the rest in name order.
+  const narrow = await f.services.customers.search(officer(), 'goldsmi');
+  assert.deepEqual(narrow.hits.map((h) => h.display_name), ['Anne Goldsmith']);
+  const oneSmith = await f.services.customers.search(officer(), 'person01');
+  assert.deepEqual(oneSmith.hits.map((h) => h.display_name), ['Person01 Smith']);
+});
+
+test('a postcode district search lists people in postcode and street order', async () => {
+  const [{ id: authority }] = await db.query<{ id: number }>(`select authority_id as id from customers where id = $1`, [f.customers.margaret]);
+  const people = await db.query<{ id: number }>(
+    `insert into customers (authority_id, kind, forenames, surname, display_name)
+     values ($1, 'person', 'Zoe', 'Adams', 'Zoe Adams'), ($1, 'person', 'Alan', 'Young', 'Alan Young') returning id`,
+    [authority],
+  );
+  // Zoe Adams sorts first by name, but lives further along the district than Alan Young.
+  await db.query(
+    `insert into customer_addresses (customer_id, address_line1, town, postcode, from_date)
+     values ($1, '9 Zephyr Road', 'Wigan', 'WN8 7ZZ', '2024-01-01'), ($2, '1 Abbey Lane', 'Wigan', 'WN8 1AA', '2024-01-01')`,
+    [people[0].id, people[1].id],
+  );
+  const district = await f.services.customers.search(officer(), 'WN8');
+  assert.equal(district.kind, 'postcode');
+  assert.deepEqual(district.hits.map((h) => h.display_name), ['Alan Young', 'Zoe Adams']);
+});

@@ -2,6 +2,7 @@
 // refund letters…); this file lays it out the same way every time: sender block, recipient address
 // in the window position, date and reference, title, then the blocks in order.
 import PDFDocument from 'pdfkit';
+import { newPdfDocument } from './pdf-fonts.ts';
 
 export type LetterBlock =
   | { type: 'heading'; text: string }
@@ -112,8 +113,18 @@ function ensureSpace(doc: PDFKit.PDFDocument, needed: number) {
   if (doc.y + needed > doc.page.height - MARGIN) doc.addPage();
 }
 
-function newPdf(title: string): PDFKit.PDFDocument {
-  return new PDFDocument({
+export interface RenderOptions {
+  /** Fixed creation date (and so file ID), for byte-for-byte comparisons in tests. */
+  creationDate?: Date;
+  /**
+   * false: let pdfkit build its own fonts per document, as it does by default. Only for the test and
+   * benchmark that compare the two; letters always share the process-wide metrics (pdf-fonts.ts).
+   */
+  sharedFonts?: boolean;
+}
+
+function newPdf(title: string, options: RenderOptions = {}): PDFKit.PDFDocument {
+  const pdfOptions: PDFKit.PDFDocumentOptions = {
     size: 'A4',
     margin: MARGIN,
     // Tagged PDF with a title and language, so screen readers announce it properly.
@@ -121,9 +132,10 @@ function newPdf(title: string): PDFKit.PDFDocument {
     tagged: true,
     lang: 'en-GB',
     displayTitle: true,
-    info: { Title: title, Author: 'Levy', Creator: 'Levy' },
+    info: { Title: title, Author: 'Levy', Creator: 'Levy', ...(options.creationDate ? { CreationDate: options.creationDate } : {}) },
     bufferPages: false,
-  });
+  };
+  return options.sharedFonts === false ? new PDFDocument(pdfOptions) : newPdfDocument(pdfOptions);
 }
 
 function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
@@ -135,8 +147,8 @@ function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
   });
 }
 
-export function renderLetterPdf(letter: LetterContent): Promise<Buffer> {
-  const doc = newPdf(letter.title);
+export function renderLetterPdf(letter: LetterContent, options: RenderOptions = {}): Promise<Buffer> {
+  const doc = newPdf(letter.title, options);
   const done = collect(doc);
   drawLetter(doc, letter);
   doc.end();
@@ -144,8 +156,8 @@ export function renderLetterPdf(letter: LetterContent): Promise<Buffer> {
 }
 
 /** One print-ready PDF for a whole run: each letter starts on a new page. */
-export function renderPrintFile(title: string, letters: Iterable<LetterContent>): Promise<Buffer> {
-  const doc = newPdf(title);
+export function renderPrintFile(title: string, letters: Iterable<LetterContent>, options: RenderOptions = {}): Promise<Buffer> {
+  const doc = newPdf(title, options);
   const done = collect(doc);
   let first = true;
   for (const letter of letters) {

@@ -8,10 +8,11 @@ import { z } from 'zod';
 import type { Clock } from '../../clock.ts';
 import type { Db } from '../../db/database.ts';
 import { enforcementAgentFee } from '../../domain/enforcement-agent-fees.ts';
-import { isHoldActiveOn, HOLD_LABELS } from '../../domain/recovery/holds.ts';
+import { isHoldActiveOn, HOLD_LABELS, type HoldRecord } from '../../domain/recovery/holds.ts';
+import { allocate, POSTCODE_PREFIX } from '../../domain/enforcement-allocation.ts';
 import { formatPence } from '../../domain/money.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
-import { parseReturns, writeExport } from '../../integrations/enforcement-agents/ea-csv.ts';
+import { parseReturns, writeExport, writeRecalls } from '../../integrations/enforcement-agents/ea-csv.ts';
 import type { AccountsRepository } from '../accounts/accounts.repository.ts';
 import type { AuditRepository } from '../audit/audit.repository.ts';
 import { requirePermission, type Actor } from '../auth/context.ts';
@@ -24,14 +25,46 @@ export const firmSchema = z.object({
   name: z.string().trim().min(1, 'Enter the firm’s name').max(200),
   code: z.string().trim().toUpperCase().regex(/^[A-Z0-9]{2,10}$/, 'Enter a code of 2 to 10 letters or digits'),
 });
-export const referSchema = z.object({
-  firmId: z.coerce.number({ message: 'Choose the firm' }).int().positive('Choose the firm'),
-  financialYear: z.coerce.number({ message: 'Enter the financial year' }).int().min(1990).max(2100),
+const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
+const optionalFirm = z.preprocess(blankToUndefined, z.coerce.number({ message: 'Choose the firm' }).int().positive('Choose the firm').optional());
+const financialYear = z.coerce.number({ message: 'Enter the financial year' }).int().min(1990).max(2100);
+/** Without a firm, the council's allocation rules choose one. */
+export const referSchema = z.object({ firmId: optionalFirm, financialYear });
+export const bulkReferSchema = z.object({
+  firmId: optionalFirm,
+  cases: z.array(z.object({ accountReference: z.string().trim().min(1, 'Enter the account reference'), financialYear })).min(1, 'Give at least one case').max(20_000),
+});
+const penceOrBlank = z.preprocess(blankToUndefined, z.coerce.number({ message: 'Enter an amount' }).int().min(0, 'Amounts cannot be negative').optional());
+export const ruleSchema = z.object({
+  position: z.preprocess(blankToUndefined, z.coerce.number({ message: 'Enter the order as a whole number' }).int().min(0).max(100_000).optional()),
+  fallback: z.preprocess((v) => v === true || v === 'true' || v === 'yes', z.boolean()).default(false),
+  stream: z.preprocess(blankToUndefined, z.enum(['council_tax', 'business_rates'], { message: 'Choose council tax, business rates or any' }).optional()),
+  postcodePrefixes: z.preprocess((v) => (typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : v ?? []),
+    z.array(z.string().trim().toUpperCase().regex(POSTCODE_PREFIX, 'Enter postcode areas or districts like WN or WN1, separated by commas')).max(200)),
+  minBalancePence: penceOrBlank,
+  maxBalancePence: penceOrBlank,
+  firms: z.array(z.object({ firmId: z.coerce.number().int().positive(), share: z.coerce.number({ message: 'Enter the share as a whole number' }).int().min(1, 'A share is from 1 to 100').max(100, 'A share is from 1 to 100') }))
+    .min(1, 'Choose at least one firm for the rule'),
+});
+export const RECALL_REASONS = ['paid_direct', 'arrangement', 'vulnerability', 'hold', 'complaint', 'error'] as const;
+export type RecallReason = (typeof RECALL_REASONS)[number];
+export const RECALL_REASON_LABELS: Record<RecallReason, string> = {
+  paid_direct: 'Paid direct to the council', arrangement: 'Arrangement agreed with the council', vulnerability: 'Vulnerability found',
+  hold: 'Recovery on hold', complaint: 'Complaint', error: 'Referred in error',
+};
+export const recallSchema = z.object({
+  reason: z.enum(RECALL_REASONS, { message: 'Choose why the case is recalled' }),
+  note: z.preprocess((v) => v ?? '', z.string().trim().max(2000, 'The note must be 2,000 characters or fewer')),
+});
+export const bulkRecallSchema = recallSchema.extend({
+  cases: z.array(z.object({ accountReference: z.string().trim().min(1, 'Enter the account reference'), financialYear: financialYear.optional() })).min(1, 'Give at least one case').max(20_000),
 });
 export const decisionSchema = z.object({
   allow: z.preprocess((v) => v === true || v === 'true' || v === 'yes', z.boolean()),
   note: z.string().trim().min(1, 'Record the reasons for the decision').max(2000),
 });
+
+const LIVE = ['awaiting_decision', 'ready', 'exported', 'with_agent'];
 
 export type CheckOutcome = { check: string; outcome: 'pass' | 'senior' | 'block'; detail: string };
 
@@ -44,21 +77,117 @@ export function createEnforcementService(deps: { db: Db; clock: Clock; repo: Enf
     return r;
   }
 
-  /** The pre-referral checks for an account, as at today. */
-  async function checksFor(accountId: number, customerIds: number[], warnings: string[]): Promise<CheckOutcome[]> {
-    const today = clock.today();
-    const active = ((await holds.forAccounts([accountId])).get(accountId) ?? []).filter((h) => isHoldActiveOn(h, today));
+  /** The pre-referral checks for an account from what is known about it, as at today. */
+  function checksFrom(active: HoldRecord[], warnings: string[], arranged: boolean, attachmentNames: string | undefined): CheckOutcome[] {
     const out: CheckOutcome[] = [];
     const vulnerable = active.filter((h) => h.type === 'vulnerability');
     out.push(vulnerable.length ? { check: 'vulnerability', outcome: 'senior', detail: `Vulnerability: ${vulnerable.map((h) => h.reason).join('; ')}` } : { check: 'vulnerability', outcome: 'pass', detail: 'No vulnerability recorded' });
     out.push(warnings.length ? { check: 'warning', outcome: 'senior', detail: warnings.join('; ') } : { check: 'warning', outcome: 'pass', detail: 'No violent or abusive person warning' });
     const blocking = active.filter((h) => h.type !== 'vulnerability' && h.type !== 'arrangement');
     out.push(blocking.length ? { check: 'holds', outcome: 'block', detail: blocking.map((h) => `${HOLD_LABELS[h.type]}: ${h.reason}`).join('; ') } : { check: 'holds', outcome: 'pass', detail: 'No hold stops enforcement' });
-    const arrangement = active.some((h) => h.type === 'arrangement') || (await db.query(`select 1 from arrangement_accounts aa join arrangements ar on ar.id = aa.arrangement_id where aa.account_id = $1 and ar.status = 'active'`, [accountId])).length > 0;
+    const arrangement = arranged || active.some((h) => h.type === 'arrangement');
     out.push(arrangement ? { check: 'arrangement', outcome: 'block', detail: 'An arrangement is in place' } : { check: 'arrangement', outcome: 'pass', detail: 'No arrangement' });
-    const aeo = await db.query<{ name: string }>(`select e.name from attachment_orders o join employers e on e.id = o.employer_id where o.customer_id = any($1::bigint[]) and o.status = 'active'`, [customerIds]);
-    out.push(aeo.length ? { check: 'attachment', outcome: 'block', detail: `An attachment of earnings order is running (${aeo.map((a) => a.name).join(', ')})` } : { check: 'attachment', outcome: 'pass', detail: 'No attachment running; consider whether one is possible before referring' });
+    out.push(attachmentNames ? { check: 'attachment', outcome: 'block', detail: attachmentNames } : { check: 'attachment', outcome: 'pass', detail: 'No attachment running; consider whether one is possible before referring' });
     return out;
+  }
+
+  type Outcome =
+    | { ok: true; accountId: number; reference: string; financialYear: number; id: number; status: 'ready' | 'awaiting_decision'; checks: CheckOutcome[]; firmId: number; firmName: string; ruleId: number | null; sumPence: number }
+    | { ok: false; accountId: number | null; reference: string | null; financialYear: number; error: 'not_found' | 'conflict' | 'unallocated'; message: string };
+
+  /**
+   * Checks and refers a set of account-years in a few set-based statements: the facts for every case
+   * in one query, holds, arrangements and attachments in one each, the firms from the allocation
+   * rules when none is given, then one insert for the referrals and one for their history events.
+   * Each case comes back referred (ready or awaiting a senior decision) or with why it was not.
+   */
+  async function referCases(actor: Actor, items: { accountId?: number; reference?: string; financialYear: number }[], firmId: number | undefined): Promise<Outcome[]> {
+    const firms = new Map((await repo.listFirms(actor.authorityIds)).filter((f) => f.active).map((f) => [Number(f.id), f.name]));
+    if (firmId !== undefined && !firms.has(firmId)) throw new ValidationError('Check the referral', [{ field: 'firmId', message: 'Choose an active firm' }]);
+    const facts = await repo.candidates(actor.authorityIds, items);
+    const accountIds = [...new Set(facts.filter((f) => f.account_id !== null).map((f) => Number(f.account_id)))];
+    const [holdsByAccount, { arranged, attachments }] = await Promise.all([holds.forAccounts(accountIds), repo.arrangementAndAttachments(accountIds)]);
+    const today = clock.today();
+    const outcomes: (Outcome | null)[] = [];
+    const toRefer: { n: number; fact: (typeof facts)[number]; checks: CheckOutcome[]; status: 'ready' | 'awaiting_decision' }[] = [];
+    const seen = new Set<string>();
+    for (const [n, f] of facts.entries()) {
+      const item = items[n];
+      const fail = (error: 'not_found' | 'conflict', message: string): Outcome => ({ ok: false, accountId: f.account_id === null ? null : Number(f.account_id), reference: f.reference ?? item.reference ?? null, financialYear: item.financialYear, error, message });
+      if (f.account_id === null) { outcomes.push(fail('not_found', `Account ${item.reference ?? item.accountId} was not found`)); continue; }
+      const key = `${f.account_id}:${item.financialYear}`;
+      if (!f.has_lo) { outcomes.push(fail('conflict', `Account ${f.reference} has no liability order for that year: it cannot go to an enforcement agent`)); continue; }
+      if (Number(f.balance) <= 0) { outcomes.push(fail('conflict', `Account ${f.reference}: nothing is owed for that year`)); continue; }
+      if (f.already_live || seen.has(key)) { outcomes.push(fail('conflict', `Account ${f.reference}: that year is already referred`)); continue; }
+      const active = (holdsByAccount.get(Number(f.account_id)) ?? []).filter((h) => isHoldActiveOn(h, today));
+      const checks = checksFrom(active, f.warnings, arranged.has(Number(f.account_id)), attachments.get(Number(f.account_id)));
+      const blocks = checks.filter((c) => c.outcome === 'block');
+      if (blocks.length) { outcomes.push(fail('conflict', `Cannot refer ${f.reference}: ${blocks.map((b) => b.detail).join('; ')}`)); continue; }
+      seen.add(key);
+      outcomes.push(null);
+      toRefer.push({ n, fact: f, checks, status: checks.some((c) => c.outcome === 'senior') ? 'awaiting_decision' : 'ready' });
+    }
+    if (!toRefer.length) return outcomes as Outcome[];
+
+    return db.transaction(async (tx) => {
+      // The rules are locked so that two referrals at once take different places in a shared cycle.
+      let choices: ({ ruleId: number; firmId: number } | null)[];
+      const rulesUsed = new Map<number, number>();
+      if (firmId !== undefined) choices = toRefer.map(() => ({ ruleId: 0, firmId }));
+      else {
+        await repo.lockRules(actor.authorityIds, tx);
+        const rules = await repo.listRules(actor.authorityIds, tx);
+        // Each council's cases go through that council's rules.
+        choices = toRefer.map(() => null);
+        for (const authorityId of new Set(toRefer.map((t) => t.fact.authority_id))) {
+          const idx = toRefer.map((t, i) => (t.fact.authority_id === authorityId ? i : -1)).filter((i) => i >= 0);
+          const got = allocate(rules.filter((r) => r.authorityId === authorityId), idx.map((i) => ({ stream: toRefer[i].fact.stream, postcode: toRefer[i].fact.postcode, balancePence: Number(toRefer[i].fact.balance) })));
+          idx.forEach((i, k) => { choices[i] = got[k]; });
+        }
+      }
+      const rows: Parameters<EnforcementRepository['insertReferrals']>[0] = [];
+      const placed: number[] = [];
+      toRefer.forEach((t, i) => {
+        const choice = choices[i];
+        if (!choice) {
+          outcomes[t.n] = { ok: false, accountId: Number(t.fact.account_id), reference: t.fact.reference, financialYear: items[t.n].financialYear, error: 'unallocated', message: `Account ${t.fact.reference}: no allocation rule matches this case; choose the firm` };
+          return;
+        }
+        if (choice.ruleId) rulesUsed.set(choice.ruleId, (rulesUsed.get(choice.ruleId) ?? 0) + 1);
+        const firmName = firms.get(choice.firmId) ?? `firm ${choice.firmId}`;
+        const balance = Number(t.fact.balance);
+        placed.push(i);
+        rows.push({
+          authority_id: t.fact.authority_id, account_id: Number(t.fact.account_id), customer_id: Number(t.fact.customer_id), financial_year: items[t.n].financialYear, firm_id: choice.firmId,
+          sum_pence: balance, checks: t.checks, status: t.status, allocation_rule_id: choice.ruleId || null,
+          summary: t.status === 'ready' ? `Referred to ${firmName} for ${formatPence(balance)}` : `Referral to ${firmName} awaits a senior officer’s decision: ${t.checks.filter((c) => c.outcome === 'senior').map((c) => c.detail).join('; ')}`,
+        });
+      });
+      if (!rows.length) return outcomes as Outcome[];
+      const ids = await repo.insertReferrals(rows, actor.userId, clock.now(), tx);
+      await repo.advanceRules(rulesUsed, tx);
+      placed.forEach((i, k) => {
+        const t = toRefer[i];
+        outcomes[t.n] = { ok: true, accountId: Number(t.fact.account_id), reference: t.fact.reference!, financialYear: items[t.n].financialYear, id: ids[k], status: t.status, checks: t.checks,
+          firmId: rows[k].firm_id, firmName: firms.get(rows[k].firm_id) ?? '', ruleId: rows[k].allocation_rule_id, sumPence: rows[k].sum_pence };
+      });
+      if (ids.length === 1) await audit.record(actor, { action: 'create.ea_referral', entityType: 'ea_referral', entityId: ids[0], authorityId: rows[0].authority_id, detail: { allocationRuleId: rows[0].allocation_rule_id } }, tx);
+      else await audit.record(actor, { action: 'create.ea_referrals', entityType: 'ea_referral', authorityId: rows[0].authority_id, detail: { count: ids.length, ids } }, tx);
+      return outcomes as Outcome[];
+    });
+  }
+
+  /** Recalls live referrals, set-based: each recorded, marked recalled, and on the account's history. */
+  async function recallReferrals(actor: Actor | null, ids: number[], r: { reason: RecallReason; note: string; holdId?: number }, tx: Db) {
+    const recalled = await repo.recall(ids, { reason: r.reason, note: r.note, on: clock.today(), holdId: r.holdId ?? null }, actor?.userId ?? null, tx);
+    if (recalled.length) {
+      await repo.insertEvents(recalled.map((x) => ({
+        authority_id: x.authority_id, customer_id: Number(x.customer_id), account_id: Number(x.account_id),
+        summary: `Recalled from ${x.firm_name} (${x.financial_year_label}): ${RECALL_REASON_LABELS[r.reason]}${r.note ? `. ${r.note}` : ''}${x.notify ? '. The firm will be told in its next recall file' : ''}`,
+        detail: { referralId: Number(x.referral_id), recall: r.reason },
+      })), actor?.userId ?? null, clock.now(), tx);
+    }
+    return recalled;
   }
 
   return {
@@ -80,36 +209,158 @@ export function createEnforcementService(deps: { db: Db; clock: Clock; repo: Enf
     },
 
     /**
-     * Refers an account-year with a liability order to a firm. A blocking check refuses (409, with
-     * the reasons); a check needing a senior officer leaves the referral awaiting their decision.
+     * Refers an account-year with a liability order to a firm, the one given or else the one the
+     * allocation rules choose. A blocking check refuses (409, with the reasons); a check needing a
+     * senior officer leaves the referral awaiting their decision.
      */
     async refer(actor: Actor, accountId: number, input: unknown) {
       requirePermission(actor, 'enforcement.refer');
       const r = parse(referSchema, input, 'Check the referral');
+      const [o] = await referCases(actor, [{ accountId, financialYear: r.financialYear }], r.firmId);
+      if (!o.ok) {
+        if (o.error === 'not_found') throw new NotFoundError(`Account ${accountId} was not found`);
+        if (o.error === 'unallocated') throw new ValidationError('Check the referral', [{ field: 'firmId', message: 'No allocation rule matches this case: choose the firm' }]);
+        throw new ConflictError(o.message);
+      }
+      return { id: o.id, status: o.status, checks: o.checks, firmId: o.firmId, firmName: o.firmName, allocationRuleId: o.ruleId };
+    },
+
+    /** Refers many account-years (by account reference) at once; each comes back referred or with its reason. */
+    async referMany(actor: Actor, input: unknown) {
+      requirePermission(actor, 'enforcement.refer');
+      const r = parse(bulkReferSchema, input, 'Check the referrals');
+      const outcomes = await referCases(actor, r.cases.map((c) => ({ reference: c.accountReference, financialYear: c.financialYear })), r.firmId);
+      return {
+        referred: outcomes.filter((o) => o.ok).map((o) => ({ accountReference: o.reference, financialYear: o.financialYear, id: o.id, status: o.status, firmId: o.firmId, firmName: o.firmName, allocationRuleId: o.ruleId })),
+        notReferred: outcomes.filter((o) => !o.ok).map((o) => ({ accountReference: o.reference, financialYear: o.financialYear, reason: o.message })),
+      };
+    },
+
+    /** The pre-referral checks for an account, without referring: what the referral page shows. */
+    async preview(actor: Actor, accountId: number) {
+      requirePermission(actor, 'cases.view');
       const account = await accounts.findAccount(actor.authorityIds, accountId);
       if (!account) throw new NotFoundError(`Account ${accountId} was not found`);
-      const firm = await repo.findFirm(actor.authorityIds, r.firmId);
-      if (!firm || !firm.active) throw new ValidationError('Check the referral', [{ field: 'firmId', message: 'Choose an active firm' }]);
-      const [lo] = await db.query<{ balance: number }>(
-        `select coalesce((select sum(amount_pence) from ledger_entries where account_id = $1 and financial_year = $2), 0)::bigint as balance
-           from recovery_steps where account_id = $1 and financial_year = $2 and stage = 'liability_order'`, [accountId, r.financialYear]);
-      if (!lo) throw new ConflictError(`Account ${account.reference} has no liability order for that year: it cannot go to an enforcement agent`);
-      if (Number(lo.balance) <= 0) throw new ConflictError('Nothing is owed for that year');
-      const parties = (await db.query<{ customer_id: number }>('select customer_id from customer_accounts where account_id = $1', [accountId])).map((p) => Number(p.customer_id));
-      const checks = await checksFor(accountId, parties, account.warnings);
-      const blocks = checks.filter((c) => c.outcome === 'block');
-      if (blocks.length) throw new ConflictError(`Cannot refer ${account.reference}: ${blocks.map((b) => b.detail).join('; ')}`);
-      const status = checks.some((c) => c.outcome === 'senior') ? 'awaiting_decision' : 'ready';
+      const years = await repo.liabilityOrderYears(accountId);
+      const facts = await repo.candidates(actor.authorityIds, years.map((y) => ({ accountId, financialYear: y.financial_year })));
+      const [holdsByAccount, { arranged, attachments }] = await Promise.all([holds.forAccounts([accountId]), repo.arrangementAndAttachments([accountId])]);
+      const active = (holdsByAccount.get(accountId) ?? []).filter((h) => isHoldActiveOn(h, clock.today()));
+      const checks = checksFrom(active, account.warnings, arranged.has(accountId), attachments.get(accountId));
+      const outcome = checks.some((c) => c.outcome === 'block') ? 'blocked' : checks.some((c) => c.outcome === 'senior') ? 'senior' : 'clear';
+      return {
+        account, checks, outcome,
+        years: years.map((y, i) => ({ financialYear: y.financial_year, balancePence: Number(facts[i].balance), live: facts[i].already_live, liveReferral: y.live_referral_id === null ? null : { id: Number(y.live_referral_id), status: y.live_status!, firmName: y.live_firm! } })),
+        referrals: await repo.forAccount(actor.authorityIds, accountId),
+      };
+    },
+
+    // ----- allocation rules ---------------------------------------------------------------------
+
+    async listRules(actor: Actor) {
+      requirePermission(actor, 'cases.view');
+      return repo.listRules(actor.authorityIds);
+    },
+
+    async addRule(actor: Actor, input: unknown) {
+      requirePermission(actor, 'enforcement.decide');
+      let r: z.infer<typeof ruleSchema>;
+      try {
+        r = parse(ruleSchema, input, 'Check the rule');
+      } catch (error) {
+        // One error per list on the form: "postcodePrefixes.1" and "firms.0.share" name the list.
+        if (error instanceof ValidationError) throw new ValidationError(error.message, error.fields.map((p) => ({ ...p, field: p.field.replace(/\.\d+(\..*)?$/, '') })));
+        throw error;
+      }
+      const authorityId = actor.authorityIds[0];
+      if (authorityId === undefined) throw new ValidationError('You are not set up for a council');
+      const problems: { field: string; message: string }[] = [];
+      if (r.minBalancePence !== undefined && r.maxBalancePence !== undefined && r.maxBalancePence <= r.minBalancePence) problems.push({ field: 'maxBalancePence', message: 'The upper amount must be more than the lower amount' });
+      if (r.fallback && (r.stream || r.postcodePrefixes.length || r.minBalancePence !== undefined || r.maxBalancePence !== undefined)) problems.push({ field: 'fallback', message: 'The fallback rule has no conditions: it takes every case no other rule matches' });
+      if (!r.fallback && !r.stream && !r.postcodePrefixes.length && r.minBalancePence === undefined && r.maxBalancePence === undefined) problems.push({ field: 'stream', message: 'Give the rule at least one condition, or make it the fallback' });
+      const firms = new Set((await repo.listFirms([authorityId])).filter((f) => f.active).map((f) => Number(f.id)));
+      if (r.firms.some((f) => !firms.has(f.firmId))) problems.push({ field: 'firms', message: 'Choose active firms of your council' });
+      if (new Set(r.firms.map((f) => f.firmId)).size !== r.firms.length) problems.push({ field: 'firms', message: 'Name each firm once' });
+      if (problems.length) throw new ValidationError('Check the rule', problems);
       return db.transaction(async (tx) => {
-        const open = await tx.query(`select 1 from ea_referrals where account_id = $1 and financial_year = $2 and status in ('awaiting_decision', 'ready', 'exported', 'with_agent')`, [accountId, r.financialYear]);
-        if (open.length) throw new ConflictError('That year is already referred');
-        const id = await repo.insertReferral({ authorityId: account.authority_id, accountId, customerId: account.customer_id, financialYear: r.financialYear, firmId: firm.id, sumPence: Number(lo.balance), checks, status }, actor.userId, tx);
-        await events.insert({ authorityId: account.authority_id, customerId: account.customer_id, accountId, type: 'enforcement',
-          summary: status === 'ready' ? `Referred to ${firm.name} for ${formatPence(Number(lo.balance))}` : `Referral to ${firm.name} awaits a senior officer’s decision: ${checks.filter((c) => c.outcome === 'senior').map((c) => c.detail).join('; ')}`,
-          detail: { referralId: id }, byUserId: actor.userId, at: clock.now() }, tx);
-        await audit.record(actor, { action: 'create.ea_referral', entityType: 'ea_referral', entityId: id, authorityId: account.authority_id }, tx);
-        return { id, status, checks };
+        const existing = await repo.listRules([authorityId], tx);
+        if (r.fallback && existing.some((x) => x.fallback)) throw new ConflictError('There is already a fallback rule: remove it first');
+        const position = r.position ?? Math.max(0, ...existing.filter((x) => !x.fallback).map((x) => x.position)) + 10;
+        const id = await repo.insertRule({ authorityId, position, fallback: r.fallback, stream: r.stream ?? null, postcodePrefixes: r.postcodePrefixes, minBalancePence: r.minBalancePence ?? null, maxBalancePence: r.maxBalancePence ?? null, firms: r.firms }, actor.userId, tx);
+        await audit.record(actor, { action: 'create.ea_allocation_rule', entityType: 'ea_allocation_rule', entityId: id, authorityId, detail: { ...r } }, tx);
+        return id;
       });
+    },
+
+    async removeRule(actor: Actor, ruleId: number) {
+      requirePermission(actor, 'enforcement.decide');
+      await db.transaction(async (tx) => {
+        const gone = await repo.deleteRule(actor.authorityIds, ruleId, tx);
+        if (!gone) throw new NotFoundError(`Rule ${ruleId} was not found`);
+        await audit.record(actor, { action: 'delete.ea_allocation_rule', entityType: 'ea_allocation_rule', entityId: ruleId, authorityId: gone.authority_id }, tx);
+      });
+    },
+
+    // ----- recalls ------------------------------------------------------------------------------
+
+    /** Recalls one referral from its firm (or before it is sent). */
+    async recall(actor: Actor, referralId: number, input: unknown) {
+      requirePermission(actor, 'enforcement.refer');
+      const r = parse(recallSchema, input, 'Check the recall');
+      return db.transaction(async (tx) => {
+        const referral = await requireReferral(actor, referralId, tx);
+        if (!LIVE.includes(referral.status)) throw new ConflictError(`Referral ${referralId} is ${referral.status.replace('_', ' ')}: only a live referral can be recalled`);
+        const [done] = await recallReferrals(actor, [referralId], r, tx);
+        await audit.record(actor, { action: 'recall.ea_referral', entityType: 'ea_referral', entityId: referralId, authorityId: referral.authority_id, detail: { reason: r.reason } }, tx);
+        return { id: referralId, recalled: true, firmToBeTold: done.notify };
+      });
+    },
+
+    /** Recalls by account reference (every live referral on the account, or the year given). */
+    async recallMany(actor: Actor, input: unknown) {
+      requirePermission(actor, 'enforcement.refer');
+      const r = parse(bulkRecallSchema, input, 'Check the recalls');
+      return db.transaction(async (tx) => {
+        const found = await repo.liveByReference(actor.authorityIds, r.cases.map((c) => ({ reference: c.accountReference, financialYear: c.financialYear ?? null })), tx);
+        const done = await recallReferrals(actor, found.map((f) => Number(f.id)), r, tx);
+        const matched = new Set(found.map((f) => `${f.n}`));
+        await audit.record(actor, { action: 'recall.ea_referrals', entityType: 'ea_referral', authorityId: actor.authorityIds[0], detail: { reason: r.reason, count: done.length } }, tx);
+        return {
+          recalled: done.map((d) => ({ referralId: Number(d.referral_id), accountReference: d.account_reference, financialYear: d.financial_year, firmName: d.firm_name, firmToBeTold: d.notify })),
+          notFound: r.cases.filter((_, n) => !matched.has(`${n}`)).map((c) => ({ accountReference: c.accountReference, financialYear: c.financialYear ?? null, reason: 'no live referral' })),
+        };
+      });
+    },
+
+    /**
+     * Placing a Breathing Space or vulnerability hold recalls every live referral on the accounts it
+     * covers, in the hold's own transaction (called by the holds service).
+     */
+    async recallForHold(actor: Actor, hold: { id: number; type: string; accountIds: number[] }, tx: Db) {
+      const reason: RecallReason | null = hold.type === 'vulnerability' ? 'vulnerability' : hold.type.startsWith('breathing_space') ? 'hold' : null;
+      if (!reason || !hold.accountIds.length) return [];
+      const ids = (await tx.query<{ id: number }>(`select id from ea_referrals where account_id = any($1::bigint[]) and status in ('awaiting_decision', 'ready', 'exported', 'with_agent')`, [hold.accountIds])).map((x) => Number(x.id));
+      if (!ids.length) return [];
+      const label = reason === 'vulnerability' ? 'Vulnerability hold placed' : 'Breathing Space placed';
+      return recallReferrals(actor, ids, { reason, note: label, holdId: hold.id }, tx);
+    },
+
+    /** The recalls the firm has not yet been told of, as the recall file (docs/formats.md); they become notified. */
+    async recallFileForFirm(actor: Actor, firmId: number) {
+      requirePermission(actor, 'enforcement.refer');
+      const firm = await repo.findFirm(actor.authorityIds, firmId);
+      if (!firm) throw new NotFoundError(`Firm ${firmId} was not found`);
+      const batch = `ea-recalls:${firm.code}:${clock.now().toISOString()}`;
+      return db.transaction(async (tx) => {
+        const rows = await repo.takeRecallsForFirm(firmId, batch, clock.now(), tx);
+        const csv = writeRecalls(rows.map((r) => ({ referralId: Number(r.referral_id), accountReference: r.account_reference, debtorName: r.debtor_name, financialYear: r.financial_year, recalledOn: r.recalled_on, reason: r.reason, reasonText: RECALL_REASON_LABELS[r.reason as RecallReason] })));
+        await audit.record(actor, { action: 'export.ea_recalls', entityType: 'ea_firm', entityId: firmId, authorityId: firm.authority_id, detail: { recalls: rows.length, batch } }, tx);
+        return { recalls: rows.length, csv, fileName: `${firm.code}-recalls-${clock.today()}.csv` };
+      });
+    },
+
+    async pendingRecalls(actor: Actor) {
+      requirePermission(actor, 'cases.view');
+      return repo.pendingRecallCounts(actor.authorityIds);
     },
 
     /** A senior officer allows or refuses a referral that the checks held for their decision. */

@@ -54,6 +54,31 @@ export function createRemediesService(deps: { db: Db; clock: Clock; accounts: Ac
     return Number(row.total);
   }
 
+  /** The checks for a remedy as they stand today: run and shown before applying, and recorded when applying. */
+  async function runChecks(account: NonNullable<Awaited<ReturnType<AccountsRepository['findAccount']>>>, r: z.infer<typeof remedySchema>) {
+    const accountId = account.id;
+    const today = clock.today();
+    const outstanding = await underLiabilityOrders(account.customer_id);
+    const checks: RemedyCheck[] = [{ check: 'liability_order', passed: outstanding > 0, detail: outstanding > 0 ? `${formatPence(outstanding)} outstanding under liability orders` : 'Nothing is outstanding under a liability order' }];
+    if (r.kind === 'charging_order') {
+      checks.push({ check: 'minimum', passed: outstanding >= CHARGING_ORDER_MINIMUM_PENCE, detail: `At least ${formatPence(CHARGING_ORDER_MINIMUM_PENCE)} must be outstanding under liability orders (regulation 50): ${formatPence(outstanding)} is` });
+      const [p] = await db.query<{ kind: string }>('select p.kind from properties p where p.id = $1', [account.property_id]);
+      checks.push({ check: 'dwelling', passed: p?.kind === 'dwelling', detail: p?.kind === 'dwelling' ? `The dwelling the debt relates to: ${account.property_address}` : 'The account has no dwelling to charge: a charging order can only be on the dwelling the debt relates to' });
+    } else if (r.kind === 'bankruptcy') {
+      checks.push({ check: 'minimum', passed: outstanding >= BANKRUPTCY_MINIMUM_PENCE, detail: `A petition debt must be at least ${formatPence(BANKRUPTCY_MINIMUM_PENCE)}: ${formatPence(outstanding)} is outstanding` });
+    } else {
+      const [who] = await db.query<{ nation: string; date_of_birth: string | null }>('select b.nation, c.date_of_birth from customers c join billing_authorities b on b.id = c.authority_id where c.id = $1', [account.customer_id]);
+      checks.push({ check: 'england', passed: who.nation === 'england', detail: who.nation === 'england' ? 'England: committal is available' : 'Committal for council tax was abolished in Wales from 1 April 2019' });
+      const adult = who.date_of_birth !== null && isOnOrBefore(addMonths(who.date_of_birth, 18 * 12), today);
+      checks.push({ check: 'age', passed: adult, detail: who.date_of_birth ? (adult ? 'Aged 18 or over' : 'Under 18: committal is not available') : 'Date of birth not known: confirm the debtor is 18 or over' });
+      const [ea] = await db.query<{ n: number }>(`select count(*)::int as n from ea_referrals where account_id = $1 and status = 'closed' and return_code in ('no_goods', 'returned', 'gone_away')`, [accountId]);
+      checks.push({ check: 'enforcement_tried', passed: ea.n > 0, detail: ea.n > 0 ? 'Enforcement agents returned the case unpaid' : 'Enforcement agents must be tried first (no unpaid return on record)' });
+      const found = r.finding === 'wilful_refusal' || r.finding === 'culpable_neglect';
+      checks.push({ check: 'means_inquiry', passed: Boolean(r.meansInquiryOn) && found, detail: r.meansInquiryOn ? `Means inquiry on ${longDate(r.meansInquiryOn)}: ${found ? r.finding!.replace('_', ' ') : 'no wilful refusal or culpable neglect found'}` : 'A means inquiry must find wilful refusal or culpable neglect' });
+    }
+    return { outstanding, checks };
+  }
+
   return {
     /** Runs the checks for the remedy and records the application: refused, or applied with its document. */
     async apply(actor: Actor, accountId: number, input: unknown) {
@@ -62,24 +87,7 @@ export function createRemediesService(deps: { db: Db; clock: Clock; accounts: Ac
       const account = await accounts.findAccount(actor.authorityIds, accountId);
       if (!account) throw new NotFoundError(`Account ${accountId} was not found`);
       const today = clock.today();
-      const outstanding = await underLiabilityOrders(account.customer_id);
-      const checks: RemedyCheck[] = [{ check: 'liability_order', passed: outstanding > 0, detail: outstanding > 0 ? `${formatPence(outstanding)} outstanding under liability orders` : 'Nothing is outstanding under a liability order' }];
-      if (r.kind === 'charging_order') {
-        checks.push({ check: 'minimum', passed: outstanding >= CHARGING_ORDER_MINIMUM_PENCE, detail: `At least ${formatPence(CHARGING_ORDER_MINIMUM_PENCE)} must be outstanding under liability orders (regulation 50): ${formatPence(outstanding)} is` });
-        const [p] = await db.query<{ kind: string }>('select p.kind from properties p where p.id = $1', [account.property_id]);
-        checks.push({ check: 'dwelling', passed: p?.kind === 'dwelling', detail: p?.kind === 'dwelling' ? `The dwelling the debt relates to: ${account.property_address}` : 'The account has no dwelling to charge: a charging order can only be on the dwelling the debt relates to' });
-      } else if (r.kind === 'bankruptcy') {
-        checks.push({ check: 'minimum', passed: outstanding >= BANKRUPTCY_MINIMUM_PENCE, detail: `A petition debt must be at least ${formatPence(BANKRUPTCY_MINIMUM_PENCE)}: ${formatPence(outstanding)} is outstanding` });
-      } else {
-        const [who] = await db.query<{ nation: string; date_of_birth: string | null }>('select b.nation, c.date_of_birth from customers c join billing_authorities b on b.id = c.authority_id where c.id = $1', [account.customer_id]);
-        checks.push({ check: 'england', passed: who.nation === 'england', detail: who.nation === 'england' ? 'England: committal is available' : 'Committal for council tax was abolished in Wales from 1 April 2019' });
-        const adult = who.date_of_birth !== null && isOnOrBefore(addMonths(who.date_of_birth, 18 * 12), today);
-        checks.push({ check: 'age', passed: adult, detail: who.date_of_birth ? (adult ? 'Aged 18 or over' : 'Under 18: committal is not available') : 'Date of birth not known: confirm the debtor is 18 or over' });
-        const [ea] = await db.query<{ n: number }>(`select count(*)::int as n from ea_referrals where account_id = $1 and status = 'closed' and return_code in ('no_goods', 'returned', 'gone_away')`, [accountId]);
-        checks.push({ check: 'enforcement_tried', passed: ea.n > 0, detail: ea.n > 0 ? 'Enforcement agents returned the case unpaid' : 'Enforcement agents must be tried first (no unpaid return on record)' });
-        const found = r.finding === 'wilful_refusal' || r.finding === 'culpable_neglect';
-        checks.push({ check: 'means_inquiry', passed: Boolean(r.meansInquiryOn) && found, detail: r.meansInquiryOn ? `Means inquiry on ${longDate(r.meansInquiryOn)}: ${found ? r.finding!.replace('_', ' ') : 'no wilful refusal or culpable neglect found'}` : 'A means inquiry must find wilful refusal or culpable neglect' });
-      }
+      const { outstanding, checks } = await runChecks(account, r);
       const failed = checks.filter((c) => !c.passed);
       const status = failed.length ? 'refused' : 'applied';
       return db.transaction(async (tx) => {
@@ -124,10 +132,20 @@ export function createRemediesService(deps: { db: Db; clock: Clock; accounts: Ac
       });
     },
 
+    /** The checks for a remedy without applying (the means inquiry as entered so far, for committal). */
+    async preview(actor: Actor, accountId: number, input: unknown) {
+      requirePermission(actor, 'cases.view');
+      const r = parse(remedySchema, input, 'Check the application');
+      const account = await accounts.findAccount(actor.authorityIds, accountId);
+      if (!account) throw new NotFoundError(`Account ${accountId} was not found`);
+      const { outstanding, checks } = await runChecks(account, r);
+      return { account, kind: r.kind, title: TITLES[r.kind], outstandingPence: outstanding, checks, allPassed: checks.every((c) => c.passed) };
+    },
+
     async forAccount(actor: Actor, accountId: number) {
       requirePermission(actor, 'cases.view');
-      return db.query<{ id: number; kind: RemedyKind; status: string; outstanding_pence: number; checks: RemedyCheck[]; document_id: number | null }>(
-        'select id, kind, status, outstanding_pence, checks, document_id from remedy_applications where account_id = $1 and authority_id = any($2::int[]) order by id desc', [accountId, actor.authorityIds]);
+      return db.query<{ id: number; kind: RemedyKind; status: string; outstanding_pence: number; checks: RemedyCheck[]; document_id: number | null; created_on: string; outcome_on: string | null; outcome_note: string | null }>(
+        'select id, kind, status, outstanding_pence, checks, document_id, (created_at at time zone \'Europe/London\')::date::text as created_on, outcome_on::text as outcome_on, outcome_note from remedy_applications where account_id = $1 and authority_id = any($2::int[]) order by id desc', [accountId, actor.authorityIds]);
     },
   };
 }

@@ -70,8 +70,10 @@ export function createHoldsService(deps: {
   customers: CustomersRepository;
   events: EventsRepository;
   audit: AuditRepository;
+  /** Called inside the transaction that places a hold: enforcement recalls live referrals (Breathing Space, vulnerability). */
+  afterPlaced?: (actor: Actor, hold: { id: number; type: HoldType; accountIds: number[] }, tx: Db) => Promise<unknown>;
 }) {
-  const { db, clock, repo, accounts, customers, events, audit } = deps;
+  const { db, clock, repo, accounts, customers, events, audit, afterPlaced } = deps;
 
   async function resolve(actor: Actor, target: HoldTarget) {
     if ('accountId' in target) {
@@ -120,6 +122,7 @@ export function createHoldsService(deps: {
           byUserId: actor.userId, at: clock.now(),
         }, tx);
         await audit.record(actor, { action: 'create.hold', entityType: 'hold', entityId: id, authorityId: where.authorityId, detail: { type: h.type } }, tx);
+        if (afterPlaced) await afterPlaced(actor, { id, type: h.type, accountIds: await repo.coveredAccounts({ account_id: where.accountId, customer_id: where.accountId ? null : where.customerId }, tx) }, tx);
         return id;
       });
     },
@@ -186,7 +189,7 @@ export function createHoldsService(deps: {
 
     async holdsForAccount(actor: Actor, accountId: number) {
       requirePermission(actor, 'cases.view');
-      const account = await accounts.findAccount(actor.authorityIds, accountId);
+      const account = await accounts.accountScope(actor.authorityIds, accountId);
       if (!account) throw new NotFoundError(`Account ${accountId} was not found`);
       const today = clock.today();
       return (await repo.forAccount(accountId)).map((h) => ({ ...h, status: holdStatus(h, today) }));

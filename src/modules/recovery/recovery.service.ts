@@ -570,7 +570,7 @@ export function createRecoveryService(deps: {
     /** Each year of an account: where it stands today, what happens next and when, and the steps taken. */
     async accountRecovery(actor: Actor, accountId: number) {
       requirePermission(actor, 'cases.view');
-      const account = await accounts.findAccount(actor.authorityIds, accountId);
+      const account = await accounts.accountScope(actor.authorityIds, accountId);
       if (!account) throw new NotFoundError(`Account ${accountId} was not found`);
       const steps = await repo.stepsForAccount(accountId);
       if (!(RECOVERY_STREAMS as readonly string[]).includes(account.stream)) return { applies: false as const, years: [], steps };

@@ -25,10 +25,12 @@ export function createRecoveryServices(deps: {
   clock: Clock;
   repos: ReturnType<typeof createRecoveryRepositories> & { accounts: AccountsRepository; customers: CustomersRepository; events: EventsRepository; audit: AuditRepository; documents: DocumentsRepository };
   notifier: Notifier;
+  /** What else happens when a hold is placed (the enforcement module recalls live referrals). */
+  afterHoldPlaced?: Parameters<typeof createHoldsService>[0]['afterPlaced'];
 }) {
   const { db, clock, repos, notifier } = deps;
   const documents = createDocumentsService({ db, clock, repo: repos.documents, audit: repos.audit, notifier });
-  const holds = createHoldsService({ db, clock, repo: repos.holds, accounts: repos.accounts, customers: repos.customers, events: repos.events, audit: repos.audit });
+  const holds = createHoldsService({ db, clock, repo: repos.holds, accounts: repos.accounts, customers: repos.customers, events: repos.events, audit: repos.audit, afterPlaced: deps.afterHoldPlaced });
   const recovery = createRecoveryService({ db, clock, repo: repos.recovery, holds: repos.holds, court: repos.court, documents, accounts: repos.accounts, audit: repos.audit });
   const court = createCourtService({ db, clock, repo: repos.court, recoveryRepo: repos.recovery, recovery, documents, audit: repos.audit });
   return { holds, recovery, court };

@@ -69,7 +69,7 @@ export const QUEUE_DEFS: Record<QueueKey, QueueDef> = {
   },
   enforcement: {
     key: 'enforcement', label: 'Enforcement referrals awaiting a senior decision', item: 'referral', href: '/enforcement', statusParam: 'status',
-    statuses: ['awaiting_decision', 'ready', 'exported', 'with_agent', 'closed', 'refused'], table: 'ea_referrals', permission: 'enforcement.refer',
+    statuses: ['awaiting_decision', 'ready', 'exported', 'with_agent', 'closed', 'refused', 'recalled'], table: 'ea_referrals', permission: 'enforcement.refer',
     select: REFERRAL_SELECT, usesToday: false, where: byStatus, order: 'q.id desc',
   },
   write_offs: {

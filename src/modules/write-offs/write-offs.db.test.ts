@@ -1,9 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import ExcelJS from 'exceljs';
 import { openTestDb } from '../../../test/support/test-db.ts';
 import { buildFixtureCouncil, type FixtureCouncil } from '../../../test/support/fixture-council.ts';
 import type { Db } from '../../db/database.ts';
-import { ForbiddenError } from '../../errors.ts';
+import { ForbiddenError, ValidationError } from '../../errors.ts';
 
 let db: Db;
 let f: FixtureCouncil;
@@ -31,6 +32,18 @@ test('a write-off is approved only by a role within its limit, then reversed by 
   const csv = await f.services.writeOffs.reportCsv(senior.actor, '2026-11-01', '2026-11-30');
   assert.match(csv, /^id,account_reference,customer,financial_year,amount,reason,status/);
   assert.match(csv, /861\.33,Untraceable,approved/);
+  // The same rows as an Excel workbook, read back with exceljs: real cells, not text.
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load((await f.services.writeOffs.reportXlsx(senior.actor, '2026-11-01', '2026-11-30')) as unknown as ArrayBuffer);
+  const sheet = workbook.getWorksheet('Write-offs')!;
+  assert.deepEqual((sheet.getRow(1).values as unknown[]).slice(1, 8), ['Write-off', 'Account reference', 'Customer', 'Financial year', 'Amount (£)', 'Reason', 'Status']);
+  const cells = sheet.getRow(2).values as unknown[];
+  assert.deepEqual(cells.slice(1, 8), [id, f.accounts.hughesCt.reference, 'Margaret Hughes', 2026, 861.33, 'Untraceable', 'approved']);
+  assert.deepEqual(cells[8], new Date('2026-11-22T00:00:00Z'), 'recommended on: a date cell');
+  assert.equal(sheet.getRow(2).getCell(5).numFmt, '£#,##0.00;-£#,##0.00');
+  assert.deepEqual([sheet.getRow(3).getCell(2).value, sheet.getRow(3).getCell(5).value], ['Total', 861.33]);
+  assert.equal(sheet.rowCount, 3, 'one write-off, then the total');
+  await assert.rejects(f.services.writeOffs.reportXlsx(senior.actor, '2026-11-01', '30/11/2026'), (e: unknown) => e instanceof ValidationError && e.fields[0].field === 'to');
 
   await assert.rejects(f.services.writeOffs.writeOn(officer.actor, id, { reason: 'Found' }), ForbiddenError, 'a write-on is within the limit too');
   const { ledgerEntryId } = await f.services.writeOffs.writeOn(senior.actor, id, { reason: 'Traced to a new address in Leigh' });

@@ -14,6 +14,8 @@ import { requirePermission, type Actor } from '../auth/context.ts';
 import { DELEGATED_LIMIT_PENCE, ROLE_LABELS } from '../auth/roles.ts';
 import type { EventsRepository } from '../casework/events.repository.ts';
 import { parse } from '../arrangements/recipient.ts';
+import { tablesToXlsx } from '../../integrations/report-files/xlsx.ts';
+import type { SheetTable } from '../../integrations/report-files/csv.ts';
 import { WRITE_OFF_REASONS, WRITE_OFF_REASON_LABELS, type WriteOffRow, type WriteOffsRepository } from './write-offs.repository.ts';
 
 export const recommendSchema = z.object({
@@ -41,6 +43,28 @@ export function writeOffCsv(rows: WriteOffRow[]): string {
   const lines = rows.map((r) => [r.id, r.account_reference, r.customer_name, r.financial_year, (Number(r.amount_pence) / 100).toFixed(2), WRITE_OFF_REASON_LABELS[r.reason], r.status,
     r.recommended_on, r.recommended_by_name ?? 'rule', r.decided_by_name ?? '', r.decided_at ? new Date(r.decided_at).toISOString() : '', r.by_rule ? 'yes' : 'no'].map(csvCell).join(','));
   return [header.join(','), ...lines].join('\r\n') + '\r\n';
+}
+
+/**
+ * The same rows as the CSV, as an Excel table: amounts are numbers in pounds (£#,##0.00), dates are
+ * date cells, the decision time stays an ISO timestamp (text) as in the CSV.
+ */
+export function writeOffTable(rows: WriteOffRow[]): SheetTable {
+  return {
+    key: 'write-offs', title: 'Write-offs',
+    columns: [
+      { key: 'id', label: 'Write-off', type: 'count' }, { key: 'account_reference', label: 'Account reference', type: 'text' }, { key: 'customer', label: 'Customer', type: 'text' },
+      { key: 'financial_year', label: 'Financial year', type: 'year' }, { key: 'amount', label: 'Amount', type: 'pence' }, { key: 'reason', label: 'Reason', type: 'text' },
+      { key: 'status', label: 'Status', type: 'text' }, { key: 'recommended_on', label: 'Recommended on', type: 'date' }, { key: 'recommended_by', label: 'Recommended by', type: 'text' },
+      { key: 'decided_by', label: 'Decided by', type: 'text' }, { key: 'decided_at', label: 'Decided at (UTC)', type: 'text' }, { key: 'by_rule', label: 'By rule', type: 'text' },
+    ],
+    rows: rows.map((r) => ({
+      id: Number(r.id), account_reference: r.account_reference, customer: r.customer_name, financial_year: Number(r.financial_year), amount: Number(r.amount_pence),
+      reason: WRITE_OFF_REASON_LABELS[r.reason], status: r.status, recommended_on: r.recommended_on, recommended_by: r.recommended_by_name ?? 'rule',
+      decided_by: r.decided_by_name ?? '', decided_at: r.decided_at ? new Date(r.decided_at).toISOString() : '', by_rule: r.by_rule ? 'yes' : 'no',
+    })),
+    totals: { account_reference: 'Total', amount: rows.reduce((t, r) => t + Number(r.amount_pence), 0) },
+  };
 }
 
 export function createWriteOffsService(deps: { db: Db; clock: Clock; repo: WriteOffsRepository; accounts: AccountsRepository; events: EventsRepository; audit: AuditRepository }) {
@@ -151,6 +175,20 @@ export function createWriteOffsService(deps: { db: Db; clock: Clock; repo: Write
       const rows = await repo.report(actor.authorityIds, from, to);
       await audit.record(actor, { action: 'view.write_off_report', entityType: 'write_off', detail: { from, to, rows: rows.length } });
       return writeOffCsv(rows);
+    },
+
+    /** The same report as an Excel workbook (an About sheet, then the rows). */
+    async reportXlsx(actor: Actor, from: string, to: string): Promise<Buffer> {
+      requirePermission(actor, 'cases.view');
+      if (!isIsoDate(from) || !isIsoDate(to)) throw new ValidationError('Check the dates', [{ field: !isIsoDate(from) ? 'from' : 'to', message: 'Enter a real date' }]);
+      const rows = await repo.report(actor.authorityIds, from, to);
+      await audit.record(actor, { action: 'view.write_off_report', entityType: 'write_off', detail: { from, to, rows: rows.length, format: 'xlsx' } });
+      return tablesToXlsx({
+        title: 'Write-offs', description: 'Write-offs approved or written back on, by the date of the decision.',
+        about: [['Decisions from', from], ['Decisions to', to], ['Rows', String(rows.length)]],
+        notes: ['Amounts are in pounds. A write-off later written back on shows status written_on.'],
+        tables: [writeOffTable(rows)], created: clock.now(),
+      });
     },
   };
 }
