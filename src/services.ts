@@ -28,6 +28,8 @@ import { createPaymentSettingsService } from './modules/payments/settings.ts';
 import { createReportsRepository } from './modules/reports/reports.repository.ts';
 import { createReportsService } from './modules/reports/reports.service.ts';
 import { createAfterLoRepositories, createAfterLoServices } from './modules/arrangements/after-lo.wiring.ts';
+import { createWorkQueuesRepository } from './modules/work-queues/work-queues.repository.ts';
+import { createWorkQueuesService } from './modules/work-queues/work-queues.service.ts';
 
 export function createRepositories(db: Db) {
   return {
@@ -42,6 +44,7 @@ export function createRepositories(db: Db) {
     receipts: createReceiptsRepository(db),
     reports: createReportsRepository(db), // ledger aggregates and report queries (issue 7)
     ...createAfterLoRepositories(db), // arrangements, attachments, write-offs (issue 6)
+    workQueues: createWorkQueuesRepository(db), // assignment on the after-the-order queues (issue 6)
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -82,6 +85,8 @@ export function createServices(db: Db, repos: Repositories, clock: Clock, option
     reports: createReportsService({ db, clock, repo: repos.reports, audit: repos.audit }),
     // Arrangements, attachments of earnings and write-offs (issue 6).
     ...afterLo,
+    // Work queues over them: assignment, bulk actions, the home page's counts (issue 6).
+    workQueues: createWorkQueuesService({ db, clock, repo: repos.workQueues, audit: repos.audit, writeOffs: afterLo.writeOffs }),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -16,6 +16,7 @@ import { registerPaymentCommands } from '../modules/payments/payments.cli.ts';
 import { registerRecoveryCommands } from '../jobs/recovery-run.ts';
 import { registerReportCommands } from '../modules/reports/reports.cli.ts';
 import { registerEnforcementCommands } from '../modules/enforcement/enforcement.cli.ts';
+import { registerWorkQueueCommands } from '../modules/work-queues/work-queues.cli.ts';
 import { registerAttachmentCommands } from '../modules/attachments/attachments.cli.ts';
 import { registerWriteOffCommands } from '../modules/write-offs/write-offs.cli.ts';
 
@@ -151,6 +152,7 @@ export function buildProgram(): Command {
   registerRecoveryCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
   registerReportCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
   registerEnforcementCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
+  registerWorkQueueCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
   registerAttachmentCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
   registerWriteOffCommands(program, (fn) => withRuntime((runtime) => fn(runtime)));
   return program;

@@ -31,6 +31,7 @@ import { registerAttachmentRoutes } from '../modules/attachments/attachments.rou
 import { registerBenefitAttachmentRoutes } from '../modules/attachments/benefit-attachments.routes.ts';
 import { registerWriteOffRoutes } from '../modules/write-offs/write-offs.routes.ts';
 import { registerEnforcementRoutes } from '../modules/enforcement/enforcement.routes.ts';
+import { registerWorkQueueRoutes } from '../modules/work-queues/work-queues.routes.ts';
 import { can, type Permission } from '../modules/auth/roles.ts';
 
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
@@ -165,5 +166,6 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   registerBenefitAttachmentRoutes(ctx);
   registerWriteOffRoutes(ctx);
   registerEnforcementRoutes(ctx);
+  registerWorkQueueRoutes(ctx);
   return app;
 }

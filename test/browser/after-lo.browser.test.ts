@@ -99,6 +99,15 @@ test('an attachment of earnings order to a newly registered employer, and a remi
   await page.goto(`${h.baseUrl}/tracing`);
   await page.getByRole('link', { name: 'Derek Hughes' }).waitFor();
   await assertAccessible(page, 'tracing queue');
+  // Work queues: "Assign to me" on the row (the bulk form, without script), then the "Me" filter.
+  await page.getByRole('button', { name: /Assign to me.*Derek Hughes/ }).click();
+  assert.equal(await page.locator('.govuk-inset-text[role=status]').innerText(), '1 done, 0 refused');
+  await page.getByRole('link', { name: 'Me', exact: true }).click();
+  assert.match(await page.locator('table').innerText(), /Derek Hughes[\s\S]*Test recovery_officer/);
+  await assertAccessible(page, 'tracing queue, assigned to me');
+  await page.goto(`${h.baseUrl}/`);
+  assert.equal(await page.getByRole('link', { name: '1 yours: debtors to trace' }).getAttribute('href'), '/tracing?status=open&assigned=mine');
+  await assertAccessible(page, 'home page with work queue counts');
   await page.goto(`${h.baseUrl}/after-liability-order`);
   await assertAccessible(page, 'after the liability order hub with counts');
   await screenshot(page, 'after-lo-hub');

@@ -162,3 +162,5 @@ export function createArrangementsRepository(db: Db) {
   };
 }
 export type ArrangementsRepository = ReturnType<typeof createArrangementsRepository>;
+// The work queues (src/modules/work-queues) page this select with the assignee added.
+export { ARRANGEMENT_SELECT };

@@ -27,31 +27,31 @@ function poundsToPence(values: Record<string, unknown>, fields: string[]) {
 
 export function registerArrangementRoutes({ app, services, api }: RouteContext) {
   app.get('/after-liability-order', { config: { access: 'cases.view' } }, async (request, reply) => {
+    // The work queues' counts (one statement), as on the home page, with two figures that are not
+    // queues of their own: deductions from benefit running and behind (one aggregate over the DWP
+    // monitor) and recalls waiting to go to enforcement firms in their next recall file.
     const actor = actorOf(request);
-    const [arrangements, orders, benefits, referrals, writeOffs, traces, recalls] = await Promise.all([
-      services.arrangements.listArrangements(actor, 'active'), services.attachments.monitor(actor), services.benefitAttachments.monitor(actor),
-      services.enforcement.listReferrals(actor, 'awaiting_decision'), services.writeOffs.list(actor, 'recommended'), services.tracing.list(actor, 'open'),
-      services.enforcement.pendingRecalls(actor),
+    const [queues, benefits, recalls] = await Promise.all([
+      services.workQueues.counts(actor), services.benefitAttachments.monitorCounts(actor), services.enforcement.pendingRecalls(actor),
     ]);
     return reply.page('arrangements/views/hub.njk', {
-      title: 'After the liability order',
-      counts: { arrangements: arrangements.length, orders: orders.length, shortfalls: orders.filter((o) => Number(o.shortfall_pence) > 0).length,
-        benefits: benefits.length, benefitShortfalls: benefits.filter((b) => Number(b.shortfall_pence) > 0).length, referrals: referrals.length, writeOffs: writeOffs.length, traces: traces.length,
-        recalls: recalls.reduce((t, r) => t + r.pending, 0) },
+      title: 'After the liability order', queues,
+      counts: { benefits: benefits.running, benefitShortfalls: benefits.behind, recalls: recalls.reduce((t, r) => t + r.pending, 0) },
     });
   });
 
   app.get('/tracing', { config: { access: 'cases.view' } }, async (request, reply) => {
     const q = request.query as Record<string, string>;
     const status = (['open', 'traced', 'untraceable'] as const).find((s) => s === q.status) ?? 'open';
-    return reply.page('arrangements/views/tracing.njk', { title: 'Tracing', tasks: await services.tracing.list(actorOf(request), status), status });
+    const wq = await services.workQueues.page(actorOf(request), 'tracing', { ...q, status });
+    return reply.page('arrangements/views/tracing.njk', { title: 'Tracing', tasks: wq.items, status, wq });
   });
 
   app.get('/arrangements', { config: { access: 'cases.view' } }, async (request, reply) => {
     const q = request.query as Record<string, string>;
     const status = STATUSES.find((s) => s === q.status) ?? 'active';
-    const arrangements = await services.arrangements.listArrangements(actorOf(request), status);
-    return reply.page('arrangements/views/arrangements.njk', { title: 'Arrangements', arrangements, status, done: q.done });
+    const wq = await services.workQueues.page(actorOf(request), 'arrangements', { ...q, status });
+    return reply.page('arrangements/views/arrangements.njk', { title: 'Arrangements', arrangements: wq.items, status, done: q.done, wq });
   });
 
   app.post('/arrangements/monitor', { config: { access: 'arrangements.manage' } }, async (request, reply) => {

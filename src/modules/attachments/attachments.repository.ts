@@ -34,11 +34,25 @@ export interface OrderRow {
   received_pence: number;
 }
 
+const RECEIVED = 'coalesce((select sum(r.amount_pence) from attachment_remittances r where r.order_id = o.id), 0)::bigint';
 const ORDER_SELECT = `select o.id, o.authority_id, o.account_id, a.reference as account_reference, o.customer_id, c.display_name as customer_name,
     o.employer_id, e.name as employer_name, o.works_number, o.made_on, o.pay_period, o.net_earnings_pence, o.deduction_pence, o.rate,
     o.table_source, o.order_pence, o.status, o.ended_on, o.end_reason, o.document_id,
-    coalesce((select sum(r.amount_pence) from attachment_remittances r where r.order_id = o.id), 0)::bigint as received_pence
+    ${RECEIVED} as received_pence
   from attachment_orders o join accounts a on a.id = o.account_id join customers c on c.id = o.customer_id join employers e on e.id = o.employer_id`;
+
+/** The monitor's arithmetic over a select of orders: the deductions expected by $2 and the shortfall. */
+const monitorOver = (orders: string) => `select x.*, greatest(0, x.expected_pence - x.received_pence)::bigint as shortfall_pence from (
+    select o2.*, least(o2.order_pence, o2.deduction_pence * (case o2.pay_period
+             when 'weekly' then greatest(0, ($2::date - o2.made_on) / 7)
+             when 'daily' then greatest(0, $2::date - o2.made_on)
+             else greatest(0, (extract(year from age($2::date, o2.made_on)) * 12 + extract(month from age($2::date, o2.made_on)))::int) end))::bigint as expected_pence
+      from (${orders}) o2) x`;
+/** Every active order in the authorities ($1) with what is expected by $2 and the shortfall; shared with the work queues. */
+export const MONITOR_SELECT = monitorOver(`${ORDER_SELECT} where o.status = 'active' and o.authority_id = any($1::int[])`);
+/** The same over the orders alone (no names joined): cheap enough for the work queue to sort every running order by shortfall. */
+export const MONITOR_KEYS = monitorOver(`select o.id, o.authority_id, o.status, o.made_on, o.pay_period, o.deduction_pence, o.order_pence, ${RECEIVED} as received_pence
+  from attachment_orders o where o.status = 'active' and o.authority_id = any($1::int[])`);
 
 export function createAttachmentsRepository(db: Db) {
   return {
@@ -127,14 +141,7 @@ export function createAttachmentsRepository(db: Db) {
      */
     async monitor(authorityIds: number[], asOf: string, limit: number) {
       return db.query<OrderRow & { expected_pence: number; shortfall_pence: number }>(
-        `select * from (
-           select x.*, greatest(0, x.expected_pence - x.received_pence)::bigint as shortfall_pence from (
-             select o2.*, least(o2.order_pence, o2.deduction_pence * (case o2.pay_period
-                      when 'weekly' then greatest(0, ($2::date - o2.made_on) / 7)
-                      when 'daily' then greatest(0, $2::date - o2.made_on)
-                      else greatest(0, (extract(year from age($2::date, o2.made_on)) * 12 + extract(month from age($2::date, o2.made_on)))::int) end))::bigint as expected_pence
-               from (${ORDER_SELECT} where o.status = 'active' and o.authority_id = any($1::int[])) o2) x) y
-          order by shortfall_pence desc, id limit $3`,
+        `select * from (${MONITOR_SELECT}) y order by shortfall_pence desc, id limit $3`,
         [authorityIds, asOf, limit]);
     },
   };

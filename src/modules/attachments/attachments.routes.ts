@@ -18,11 +18,14 @@ const fieldFor = (f: string) => (f === 'netEarningsPence' ? 'netEarnings' : f ==
 
 export function registerAttachmentRoutes({ app, services, api }: RouteContext) {
   app.get('/attachments', { config: { access: 'cases.view' } }, async (request, reply) => {
+    // Attachment orders are a work queue (a page at a time, with assignment); deductions from
+    // benefit and the requests awaiting DWP's answer are listed beneath them as before.
     const actor = actorOf(request);
-    const [orders, employers, benefits, awaitingDwp] = await Promise.all([
-      services.attachments.monitor(actor), services.attachments.listEmployers(actor), services.benefitAttachments.monitor(actor), services.benefitAttachments.awaitingDwp(actor),
+    const q = request.query as Record<string, string>;
+    const [wq, employers, benefits, awaitingDwp] = await Promise.all([
+      services.workQueues.page(actor, 'attachments', q), services.attachments.listEmployers(actor), services.benefitAttachments.monitor(actor), services.benefitAttachments.awaitingDwp(actor),
     ]);
-    return reply.page('attachments/views/attachments.njk', { title: 'Attachments of earnings and benefits', orders, employers, benefits, awaitingDwp, done: (request.query as Record<string, string>).done });
+    return reply.page('attachments/views/attachments.njk', { title: 'Attachments of earnings and benefits', orders: wq.items, employers, benefits, awaitingDwp, done: q.done, wq });
   });
 
   const renderEmployer = (reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) =>

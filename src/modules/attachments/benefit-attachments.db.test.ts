@@ -105,10 +105,12 @@ test('request → in one DWP file only → accepted → deductions received and 
   // Three weeks on: three deductions expected, none paid over yet.
   let watch = await f.services.benefitAttachments.monitor(officer, '2026-12-14');
   assert.deepEqual(watch.map((w) => [Number(w.id), Number(w.expected_pence), Number(w.received_pence), Number(w.shortfall_pence)]), [[id, 1365, 0, 1365]]);
+  assert.deepEqual(await f.services.benefitAttachments.monitorCounts(officer, '2026-12-14'), { running: 1, behind: 1 }, 'the hub\'s figures');
   f.clock.set('2026-12-14');
   assert.deepEqual(await f.services.benefitAttachments.recordReceipt(officer, id, { amountPence: 1365 }), { receivedPence: 1365, cleared: false });
   watch = await f.services.benefitAttachments.monitor(officer, '2026-12-14');
   assert.equal(Number(watch[0].shortfall_pence), 0);
+  assert.deepEqual(await f.services.benefitAttachments.monitorCounts(officer, '2026-12-14'), { running: 1, behind: 0 });
   assert.equal(await balance2025(f.accounts.hughesCt.id), 26000 - 1365, 'posted as a payment against the liability-order year');
   const [entry] = await db.query<{ kind: string; amount_pence: number }>(`select kind, amount_pence from ledger_entries where source = $1`, [`aob:${id}`]);
   assert.deepEqual([entry.kind, Number(entry.amount_pence)], ['payment', -1365]);
@@ -121,6 +123,7 @@ test('request → in one DWP file only → accepted → deductions received and 
   assert.equal(await balance2025(f.accounts.hughesCt.id), 0);
   assert.equal(await count(`select count(*)::int as n from documents where kind = 'aob_stop'`), 1, 'DWP told to stop');
   assert.deepEqual(await f.services.benefitAttachments.monitor(officer, '2027-01-11'), []);
+  assert.deepEqual(await f.services.benefitAttachments.monitorCounts(officer, '2027-01-11'), { running: 0, behind: 0 });
   await assert.rejects(f.services.benefitAttachments.recordReceipt(officer, id, { amountPence: 100 }), /ended/);
   const history = await db.query<{ summary: string }>(`select summary from events where account_id = $1 and type = 'attachment' order by id`, [f.accounts.hughesCt.id]);
   assert.ok(history.some((e) => /DWP accepted/.test(e.summary)) && history.some((e) => /cleared, DWP told to stop/.test(e.summary)), 'on the account’s history');
@@ -209,6 +212,9 @@ test('pages and API: the form from the account, the detail page, the queue and t
   assert.match(bad.body, /href="#deduction"/);
   const ok = await app.inject({ method: 'POST', url: `/benefit-attachments/${id}/decision`, cookies: officer.cookies, payload: { _csrf: officer.csrf, outcome: 'accepted', firstDeductionOn: '2026-10-22' } });
   assert.equal(ok.statusCode, 303);
+  // The hub counts it: running, and behind (a month has passed with nothing paid over).
+  const hub = await app.inject({ method: 'GET', url: '/after-liability-order', cookies: officer.cookies });
+  assert.match(hub.body, /Deductions from benefit behind \(of 1 running\)<\/a><\/td><td class="govuk-table__cell govuk-table__cell--numeric govuk-!-font-weight-bold">1</);
   const monitor = await app.inject({ method: 'GET', url: '/api/v1/benefit-attachments/monitor?asOf=2026-11-22', headers });
   assert.deepEqual(monitor.json().attachments.find((x: { id: number }) => x.id === id), { id, accountReference: '100007770', benefitType: 'universal_credit', period: 'monthly', deductionPence: 3088, expectedPence: 3088, receivedPence: 0, shortfallPence: 3088 });
   const receipt = await app.inject({ method: 'POST', url: `/api/v1/benefit-attachments/${id}/receipts`, headers, payload: { amountPence: 3088, receivedOn: '2026-11-20' } });

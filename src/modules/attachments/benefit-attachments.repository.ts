@@ -37,6 +37,18 @@ const SELECT = `select b.id, b.authority_id, b.account_id, a.reference as accoun
     coalesce((select sum(r.amount_pence) from benefit_attachment_receipts r where r.attachment_id = b.id), 0)::bigint as received_pence
   from benefit_attachments b join accounts a on a.id = b.account_id join customers c on c.id = b.customer_id`;
 
+/**
+ * Every accepted attachment (set-based), as the AEO monitor does: the deductions expected by $2
+ * (whole weeks or months since the first deduction date, capped at what was asked for: DWP pays
+ * over in arrears, so a period is expected once it has passed) against what DWP has paid over.
+ * $1 is the councils' ids.
+ */
+const MONITOR = `select x.*, greatest(0, x.expected_pence - x.received_pence)::bigint as shortfall_pence from (
+    select b2.*, least(b2.requested_pence, b2.deduction_pence * (case
+             when b2.period = 'weekly' then greatest(0, ($2::date - b2.first_deduction_on) / 7)
+             else greatest(0, (extract(year from age($2::date, b2.first_deduction_on)) * 12 + extract(month from age($2::date, b2.first_deduction_on)))::int) end))::bigint as expected_pence
+      from (${SELECT} where b.status = 'accepted' and b.authority_id = any($1::int[])) b2) x`;
+
 /** One line of the bulk request file: the request with what DWP needs to find the claimant. */
 export interface DwpRequestRow {
   id: number;
@@ -131,21 +143,19 @@ export function createBenefitAttachmentsRepository(db: Db) {
         [authorityIds, filter.statuses, filter.limit]);
     },
 
-    /**
-     * Every accepted attachment (set-based), as the AEO monitor does: the deductions expected by asOf
-     * (whole weeks or months since the first deduction date, capped at what was asked for: DWP pays
-     * over in arrears, so a period is expected once it has passed) against what DWP has paid over.
-     */
+    /** Every accepted attachment against what DWP has paid over (MONITOR), biggest shortfall first. */
     async monitor(authorityIds: number[], asOf: string, limit: number) {
       return db.query<BenefitAttachmentRow & { expected_pence: number; shortfall_pence: number }>(
-        `select * from (
-           select x.*, greatest(0, x.expected_pence - x.received_pence)::bigint as shortfall_pence from (
-             select b2.*, least(b2.requested_pence, b2.deduction_pence * (case
-                      when b2.period = 'weekly' then greatest(0, ($2::date - b2.first_deduction_on) / 7)
-                      else greatest(0, (extract(year from age($2::date, b2.first_deduction_on)) * 12 + extract(month from age($2::date, b2.first_deduction_on)))::int) end))::bigint as expected_pence
-               from (${SELECT} where b.status = 'accepted' and b.authority_id = any($1::int[])) b2) x) y
-          order by shortfall_pence desc, id limit $3`,
+        `select * from (${MONITOR}) y order by shortfall_pence desc, id limit $3`,
         [authorityIds, asOf, limit]);
+    },
+
+    /** The monitor's figures for the hub: accepted attachments running, and how many are behind (no cap). */
+    async monitorCounts(authorityIds: number[], asOf: string) {
+      const [row] = await db.query<{ running: string; behind: string }>(
+        `select count(*) as running, count(*) filter (where shortfall_pence > 0) as behind from (${MONITOR}) y`,
+        [authorityIds, asOf]);
+      return { running: Number(row.running), behind: Number(row.behind) };
     },
   };
 }

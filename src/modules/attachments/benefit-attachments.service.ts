@@ -247,6 +247,13 @@ export function createBenefitAttachmentsService(deps: {
       return repo.monitor(actor.authorityIds, asOf, 500);
     },
 
+    /** How many accepted attachments are running and how many are behind, for the hub. */
+    async monitorCounts(actor: Actor, asOf: string = clock.today()) {
+      requirePermission(actor, 'cases.view');
+      if (!isIsoDate(asOf)) throw new ValidationError('Check the date', [{ field: 'asOf', message: 'Enter a real date' }]);
+      return repo.monitorCounts(actor.authorityIds, asOf);
+    },
+
     /**
      * The bulk request file for DWP: every request not yet in a file goes in this one and is marked
      * with it, so running it again gives only requests made since (docs/formats.md).

@@ -18,8 +18,9 @@ const searchHit = z.object({
 
 export function registerCustomerRoutes({ app, services, api }: RouteContext) {
   app.get('/', { config: { access: 'cases.view' } }, async (request, reply) => {
-    const summary = await services.admin.caseloadSummary(actorOf(request));
-    return reply.page('customers/views/home.njk', { title: 'Home', summary });
+    const actor = actorOf(request);
+    const [summary, queues] = await Promise.all([services.admin.caseloadSummary(actor), services.workQueues.counts(actor)]);
+    return reply.page('customers/views/home.njk', { title: 'Home', summary, queues });
   });
 
   app.get('/search', { config: { access: 'cases.view' } }, async (request, reply) => {

@@ -329,3 +329,5 @@ export function createEnforcementRepository(db: Db) {
   };
 }
 export type EnforcementRepository = ReturnType<typeof createEnforcementRepository>;
+// The work queues (src/modules/work-queues) page this select with the assignee added.
+export { REFERRAL_SELECT };

@@ -19,8 +19,8 @@ export function registerEnforcementRoutes(context: RouteContext) {
     const q = request.query as Record<string, string>;
     const status = STATUSES.find((s) => s === q.status) ?? 'awaiting_decision';
     const actor = actorOf(request);
-    const [referrals, firms, performance, recalls] = await Promise.all([services.enforcement.listReferrals(actor, status), services.enforcement.listFirms(actor), services.enforcement.performance(actor), services.enforcement.pendingRecalls(actor)]);
-    return reply.page('enforcement/views/enforcement.njk', { title: 'Enforcement agents', referrals, firms, performance, recalls, status, message: q.message });
+    const [wq, firms, performance, recalls] = await Promise.all([services.workQueues.page(actor, 'enforcement', { ...q, status }), services.enforcement.listFirms(actor), services.enforcement.performance(actor), services.enforcement.pendingRecalls(actor)]);
+    return reply.page('enforcement/views/enforcement.njk', { title: 'Enforcement agents', referrals: wq.items, firms, performance, recalls, status, message: q.message, wq });
   });
 
   app.post('/enforcement/referrals/:referralId/decision', { config: { access: 'enforcement.decide' } }, async (request, reply) => {

@@ -169,3 +169,5 @@ export function createHoldsRepository(db: Db) {
   };
 }
 export type HoldsRepository = ReturnType<typeof createHoldsRepository>;
+// The work queues (src/modules/work-queues) page these with the assignee added.
+export { HOLD_COLUMNS, HOLD_FROM };

@@ -27,9 +27,10 @@ export function registerHoldRoutes({ app, services, api }: RouteContext) {
   });
 
   app.get('/holds', { config: { access: 'cases.view' } }, async (request, reply) => {
-    const state = STATES.find((s) => s === (request.query as Record<string, string>).state) ?? 'open';
-    const holds = await services.holds.listHolds(actorOf(request), state);
-    return reply.page('holds/views/holds.njk', { title: 'Holds', holds, state, labels: HOLD_LABELS });
+    const q = request.query as Record<string, string>;
+    const state = STATES.find((s) => s === q.state) ?? 'open';
+    const wq = await services.workQueues.page(actorOf(request), 'holds', { ...q, state });
+    return reply.page('holds/views/holds.njk', { title: 'Holds', holds: wq.items, state, labels: HOLD_LABELS, wq });
   });
 
   const renderHold = async (request: FastifyRequest, reply: FastifyReply, holdId: number, extra: Record<string, unknown> = {}, status = 200) => {

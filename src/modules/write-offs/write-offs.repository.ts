@@ -123,3 +123,5 @@ export function createWriteOffsRepository(db: Db) {
   };
 }
 export type WriteOffsRepository = ReturnType<typeof createWriteOffsRepository>;
+// The work queues (src/modules/work-queues) page this select with the assignee added.
+export { SELECT as WRITE_OFF_SELECT };

@@ -18,8 +18,8 @@ export function registerWriteOffRoutes({ app, services, api }: RouteContext) {
     const q = request.query as Record<string, string>;
     const status = STATUSES.find((s) => s === q.status) ?? 'recommended';
     const actor = actorOf(request);
-    const items = await services.writeOffs.list(actor, status);
-    return reply.page('write-offs/views/write-offs.njk', { title: 'Write-offs', items, status, labels: WRITE_OFF_REASON_LABELS, limit: DELEGATED_LIMIT_PENCE[actor.role], message: q.message, today: services.clock.today() });
+    const wq = await services.workQueues.page(actor, 'write_offs', { ...q, status });
+    return reply.page('write-offs/views/write-offs.njk', { title: 'Write-offs', items: wq.items, status, labels: WRITE_OFF_REASON_LABELS, limit: DELEGATED_LIMIT_PENCE[actor.role], message: q.message, today: services.clock.today(), wq });
   });
 
   app.post('/write-offs/rules', { config: { access: 'write_offs.recommend' } }, async (request, reply) => {
