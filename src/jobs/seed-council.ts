@@ -240,7 +240,7 @@ class ChunkRows {
   cNotifyByEmail: boolean[] = [];
   cCouncillor: boolean[] = [];
   cWarning: (string | null)[] = [];
-  // customer_addresses (address copied from the property in SQL)
+  // customer_addresses (the address is the property's)
   aCustomer: number[] = [];
   aProperty: number[] = [];
   aKind: string[] = [];
@@ -1069,11 +1069,20 @@ async function writeChunk(
     await roles.use(['customer_addresses']);
     await clock.time('customer_addresses', () =>
       tx.query(
+        // The address is the property's, copied from the chunk's rows: a join to properties here
+        // had the planner scan the whole table per chunk once it grew (quadratic on PostgreSQL).
         `insert into customer_addresses (customer_id, kind, property_id, address_line1, address_line2, town, postcode, from_date)
-       select t.customer_id, t.kind, p.id, p.address_line1, p.address_line2, p.town, p.postcode, t.from_date
-       from unnest($1::bigint[], $2::bigint[], $3::text[], $4::date[]) as t(customer_id, property_id, kind, from_date)
-       join properties p on p.id = t.property_id`,
-        [map(customerIds, rows.aCustomer), map(propertyIds, rows.aProperty), rows.aKind, rows.aFrom],
+       select * from unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::date[])`,
+        [
+          map(customerIds, rows.aCustomer),
+          rows.aKind,
+          map(propertyIds, rows.aProperty),
+          rows.aProperty.map((i) => rows.pLine1[i]),
+          rows.aProperty.map((i) => rows.pLine2[i]),
+          rows.aProperty.map((i) => rows.pTown[i]),
+          rows.aProperty.map((i) => rows.pPostcode[i]),
+          rows.aFrom,
+        ],
       ),
     );
     counts.customerAddresses = rows.aCustomer.length;
@@ -1137,14 +1146,15 @@ async function writeChunk(
 
   if (rows.bAccount.length) {
     const params = billParams(rows, ids, customerIdsByAccount(rows, customerIds), ctx);
-    await roles.use(['instalment_plans', 'instalments', 'events']);
-    const c = await clock.time('plans+instalments+events', () => writeBillPlans(tx, ctx, params));
+    // The report aggregates are written with the ledger only where its trigger is skipped.
+    const replica = await roles.use(['instalment_plans', 'instalments', 'events', 'ledger_entries']);
+    const c = await clock.time('bills (plans, instalments, events, ledger)', () =>
+      writeBills(tx, ctx, params, replica && ctx.triggers.reportAggregates),
+    );
     counts.instalmentPlans += c.plans;
     counts.instalments += c.instalments;
     counts.events += c.events;
-    // The report aggregates are written with the ledger only where its trigger is skipped.
-    const aggregates = (await roles.use(['ledger_entries'])) && ctx.triggers.reportAggregates;
-    counts.ledgerEntries += await clock.time('ledger (bills)', () => writeBillLedger(tx, params, aggregates, ctx.authorityId));
+    counts.ledgerEntries += c.ledger;
   }
   if (rows.iAccount.length) {
     const aggregates = (await roles.use(['ledger_entries', 'events'])) && ctx.triggers.reportAggregates;
@@ -1207,13 +1217,71 @@ function billParams(rows: ChunkRows, ids: ReservedIds, customerByAccount: number
   ];
 }
 
-/** The chunk's instalment plans, instalments and timeline (bill issued; notes and contacts on the tail). */
-async function writeBillPlans(
+/**
+ * The report aggregates (migration 007) for a statement's ledger rows, from its `entries` CTE
+ * (account_id, stream, kind, amount, fy, effective_date) and the authority in $24: what the
+ * ledger-delta trigger and levy_report_fold() would make of them, written directly. The trigger
+ * appends about one delta row per ledger row for the fold to read back and upsert; this adds each
+ * chunk's sums once. Every account in a chunk is new and all of its entries are in one statement,
+ * so its account-years are plain inserts (a clash would fail, not miscount) and its year balances
+ * count from zero, as levy_report_rebuild() counts them; days and year balances are shared with
+ * other chunks, so they add. Used only when the statement runs with the trigger skipped (replica
+ * role), so nothing is counted twice.
+ */
+const REPORT_AGGREGATES_CTES = `
+     agg_days as (
+       insert into report_ledger_days as t (authority_id, stream, financial_year, effective_date, kind, amount_pence)
+       select $24::int, stream, fy, effective_date, kind, sum(amount) from entries group by stream, fy, effective_date, kind
+       -- in key order, so two chunks written at once (PostgreSQL) take the rows' locks in one order
+       order by 2, 3, 4, 5
+       on conflict (authority_id, stream, financial_year, effective_date, kind)
+         do update set amount_pence = t.amount_pence + excluded.amount_pence
+       returning 1
+     ),
+     agg_accounts as (
+       select account_id, fy, stream, sum(amount)::bigint as balance from entries group by account_id, fy, stream
+     ),
+     agg_account_years as (
+       insert into report_account_years (account_id, financial_year, authority_id, stream, balance_pence)
+       select account_id, fy, $24::int, stream, balance from agg_accounts
+       returning 1
+     ),
+     agg_years as (
+       insert into report_year_balances as y (authority_id, stream, financial_year, owing_accounts, owing_pence, credit_accounts, credit_pence)
+       select $24::int, stream, fy,
+              count(*) filter (where balance > 0), coalesce(sum(balance) filter (where balance > 0), 0),
+              count(*) filter (where balance < 0), coalesce(-sum(balance) filter (where balance < 0), 0)
+         from agg_accounts group by stream, fy
+        order by 2, 3
+       on conflict (authority_id, stream, financial_year) do update
+         set owing_accounts = y.owing_accounts + excluded.owing_accounts,
+             owing_pence = y.owing_pence + excluded.owing_pence,
+             credit_accounts = y.credit_accounts + excluded.credit_accounts,
+             credit_pence = y.credit_pence + excluded.credit_pence
+       returning 1
+     )`;
+
+/**
+ * A chunk's bills, in one statement (the bills and their instalments are expanded once): the
+ * instalment plans, instalments and timeline (bill issued; notes and contacts on the tail), then
+ * the charges, discounts/reliefs, payments and catch-up payments.
+ * Payment behaviour per instalment (all deterministic):
+ *   h = (plan_id × 2654435761 + seq × 40503) mod 1000
+ *   DD / DD_RETURNED: collected on the due date (except instalment stop_after, returned unpaid)
+ *   ON_TIME: paid 0–5 days before the due date;  LATE: 4–41 days after
+ *   PARTIAL: 45–90% of the instalment in whole pounds, 0–11 days after
+ *   STOPPED: the first stop_after instalments on time, then nothing;  NEVER: nothing
+ * No payment is dated after the as-of date. For the previous year, the tail catches up: all of
+ * LATE and DD_RETURNED, 75% of PARTIAL, 55% of STOPPED and 30% of NEVER clear the balance with one
+ * payment between mid-February and mid-May; the rest leave arrears.
+ */
+async function writeBills(
   tx: Db,
-  ctx: { authorityId: number; asOf: IsoDate; current: number },
+  ctx: { authorityId: number },
   params: unknown[],
-): Promise<{ plans: number; instalments: number; events: number }> {
-  const [r] = await tx.query<{ plans: number; instalments: number; events: number }>(
+  aggregates: boolean,
+): Promise<{ plans: number; instalments: number; events: number; ledger: number }> {
+  const [r] = await tx.query<{ plans: number; instalments: number; events: number; ledger: number }>(
     `with ${BILLS_CTE},
      ins_plans as (
        insert into instalment_plans (id, account_id, financial_year, issued_on, total_pence, created_at)
@@ -1227,7 +1295,7 @@ async function writeBillPlans(
      ),
      ins_events as (
        insert into events (authority_id, customer_id, account_id, at, type, summary, detail, by_system)
-       select $23::int, customer_id, account_id, ${at9('issued_on')}, 'bill_issued',
+       select $24::int, customer_id, account_id, ${at9('issued_on')}, 'bill_issued',
               split_part(charge_reason, ',', 1) || ' bill issued: ' ||
                 case when n = 0 then 'nothing to pay after reliefs'
                      else '£' || to_char(total / 100.0, 'FM999,999,999,990.00') ||
@@ -1238,99 +1306,21 @@ async function writeBillPlans(
               'seed'
        from p
        union all
-       select $23::int, p.customer_id, p.account_id,
+       select $24::int, p.customer_id, p.account_id,
               ${at9('least($20::date, p.first_due + 12 + k.k * 23 + (p.ph + k.k * 7) % 9)')},
-              ($24::text[])[1 + (p.ph + k.k * 5) % array_length($24::text[], 1)],
               ($25::text[])[1 + (p.ph + k.k * 5) % array_length($25::text[], 1)],
-              case when ($26::text[])[1 + (p.ph + k.k * 5) % array_length($26::text[], 1)] is null then null
+              ($26::text[])[1 + (p.ph + k.k * 5) % array_length($26::text[], 1)],
+              case when ($27::text[])[1 + (p.ph + k.k * 5) % array_length($27::text[], 1)] is null then null
                    else jsonb_build_object(
-                     'direction', ($26::text[])[1 + (p.ph + k.k * 5) % array_length($26::text[], 1)],
-                     'channel', ($27::text[])[1 + (p.ph + k.k * 5) % array_length($27::text[], 1)],
-                     'outcome', ($28::text[])[1 + (p.ph + k.k * 5) % array_length($28::text[], 1)]) end,
+                     'direction', ($27::text[])[1 + (p.ph + k.k * 5) % array_length($27::text[], 1)],
+                     'channel', ($28::text[])[1 + (p.ph + k.k * 5) % array_length($28::text[], 1)],
+                     'outcome', ($29::text[])[1 + (p.ph + k.k * 5) % array_length($29::text[], 1)]) end,
               'seed'
        from p join generate_series(0, 2) as k(k) on k.k <= p.ph % 3
        where p.fy = $21 and p.habit in (2, 3, 4, 5, 6) and (p.ph % 100) < 60
          and p.first_due + 12 + k.k * 23 <= $20::date
        returning 1
-     )
-     select (select count(*) from ins_plans)::int as plans,
-            (select count(*) from ins_inst)::int as instalments,
-            (select count(*) from ins_events)::int as events`,
-    [
-      ...params,
-      ctx.authorityId,
-      TIMELINE_TEMPLATES.map((t) => t.type),
-      TIMELINE_TEMPLATES.map((t) => t.summary),
-      TIMELINE_TEMPLATES.map((t) => t.direction ?? null),
-      TIMELINE_TEMPLATES.map((t) => t.channel ?? null),
-      TIMELINE_TEMPLATES.map((t) => t.outcome ?? null),
-    ],
-  );
-  return r;
-}
-
-/**
- * The report aggregates (migration 007) for a statement's ledger rows, from its `entries` CTE
- * (account_id, stream, kind, amount, fy, effective_date) and the authority in $24: what the
- * ledger-delta trigger and levy_report_fold() would add, written directly. The trigger appends
- * about one delta row per ledger row for the fold to read back; this adds each chunk's sums once
- * (an account's years, and the council's days and year balances), which costs a fraction of that.
- * Used only when the statement runs with the trigger skipped (replica role), so nothing is counted
- * twice. The arithmetic is the fold's, so a council that already had aggregates stays right.
- */
-const REPORT_AGGREGATES_CTES = `
-     agg_days as (
-       insert into report_ledger_days as t (authority_id, stream, financial_year, effective_date, kind, amount_pence)
-       select $24::int, stream, fy, effective_date, kind, sum(amount) from entries group by stream, fy, effective_date, kind
-       -- in key order, so two chunks written at once (PostgreSQL) take the rows' locks in one order
-       order by 2, 3, 4, 5
-       on conflict (authority_id, stream, financial_year, effective_date, kind)
-         do update set amount_pence = t.amount_pence + excluded.amount_pence
-       returning 1
      ),
-     agg_d as (
-       select account_id, fy, stream, sum(amount)::bigint as delta from entries group by account_id, fy, stream
-     ),
-     agg_up as (
-       insert into report_account_years as b (account_id, financial_year, authority_id, stream, balance_pence)
-       select account_id, fy, $24::int, stream, delta from agg_d
-       on conflict (account_id, financial_year) do update set balance_pence = b.balance_pence + excluded.balance_pence
-       returning account_id, financial_year, stream, balance_pence
-     ),
-     agg_years as (
-       insert into report_year_balances as y (authority_id, stream, financial_year, owing_accounts, owing_pence, credit_accounts, credit_pence)
-       select $24::int, c.stream, c.financial_year,
-              sum((c.new_b > 0)::int - (c.old_b > 0)::int),
-              sum(greatest(c.new_b, 0) - greatest(c.old_b, 0)),
-              sum((c.new_b < 0)::int - (c.old_b < 0)::int),
-              sum(greatest(-c.new_b, 0) - greatest(-c.old_b, 0))
-         from (select u.stream, u.financial_year, u.balance_pence as new_b, u.balance_pence - d.delta as old_b
-                 from agg_up u join agg_d d on d.account_id = u.account_id and d.fy = u.financial_year) c
-        group by c.stream, c.financial_year
-        order by 2, 3
-       on conflict (authority_id, stream, financial_year) do update
-         set owing_accounts = y.owing_accounts + excluded.owing_accounts,
-             owing_pence = y.owing_pence + excluded.owing_pence,
-             credit_accounts = y.credit_accounts + excluded.credit_accounts,
-             credit_pence = y.credit_pence + excluded.credit_pence
-       returning 1
-     )`;
-
-/**
- * The chunk's charges, discounts/reliefs, payments and catch-up payments, in one statement.
- * Payment behaviour per instalment (all deterministic):
- *   h = (plan_id × 2654435761 + seq × 40503) mod 1000
- *   DD / DD_RETURNED: collected on the due date (except instalment stop_after, returned unpaid)
- *   ON_TIME: paid 0–5 days before the due date;  LATE: 4–41 days after
- *   PARTIAL: 45–90% of the instalment in whole pounds, 0–11 days after
- *   STOPPED: the first stop_after instalments on time, then nothing;  NEVER: nothing
- * No payment is dated after the as-of date. For the previous year, the tail catches up: all of
- * LATE and DD_RETURNED, 75% of PARTIAL, 55% of STOPPED and 30% of NEVER clear the balance with one
- * payment between mid-February and mid-May; the rest leave arrears.
- */
-async function writeBillLedger(tx: Db, params: unknown[], aggregates: boolean, authorityId: number): Promise<number> {
-  const [r] = await tx.query<{ ledger: number }>(
-    `with ${BILLS_CTE},
      pay as materialized (
        select * from (
          select i.plan_id, i.account_id, i.stream, i.fy, i.dd, i.h, i.habit,
@@ -1385,10 +1375,22 @@ async function writeBillLedger(tx: Db, params: unknown[], aggregates: boolean, a
        select account_id, kind, amount, fy, effective_date, ${at9('posted_on')}, 'seed', reason from entries
        returning 1
      )${aggregates ? `,\n${REPORT_AGGREGATES_CTES}` : ''}
-     select count(*)::int as ledger from ins_ledger`,
-    [...params, CASH_CHANNELS, ...(aggregates ? [authorityId] : [])],
+     select (select count(*) from ins_plans)::int as plans,
+            (select count(*) from ins_inst)::int as instalments,
+            (select count(*) from ins_events)::int as events,
+            (select count(*) from ins_ledger)::int as ledger`,
+    [
+      ...params, // $1–$22
+      CASH_CHANNELS, // $23
+      ctx.authorityId, // $24
+      TIMELINE_TEMPLATES.map((t) => t.type),
+      TIMELINE_TEMPLATES.map((t) => t.summary),
+      TIMELINE_TEMPLATES.map((t) => t.direction ?? null),
+      TIMELINE_TEMPLATES.map((t) => t.channel ?? null),
+      TIMELINE_TEMPLATES.map((t) => t.outcome ?? null),
+    ],
   );
-  return r.ledger;
+  return r;
 }
 
 /** Sundry and HB overpayment invoices: the charge, its payments and an event, in one statement. */
