@@ -1218,8 +1218,8 @@ function billParams(rows: ChunkRows, ids: ReservedIds, customerByAccount: number
 }
 
 /**
- * The report aggregates (migration 007) for a statement's ledger rows, from its `entries` CTE
- * (account_id, stream, kind, amount, fy, effective_date) and the authority in $24: what the
+ * The report aggregates (migration 007) for a statement's ledger rows (by default from its `entries`
+ * CTE: account_id, stream, kind, amount, fy, effective_date), for the authority in $24: what the
  * ledger-delta trigger and levy_report_fold() would make of them, written directly. The trigger
  * appends about one delta row per ledger row for the fold to read back and upsert; this adds each
  * chunk's sums once. Every account in a chunk is new and all of its entries are in one statement,
@@ -1228,19 +1228,22 @@ function billParams(rows: ChunkRows, ids: ReservedIds, customerByAccount: number
  * other chunks, so they add. Used only when the statement runs with the trigger skipped (replica
  * role), so nothing is counted twice.
  */
-const REPORT_AGGREGATES_CTES = `
+const reportAggregatesCtes = (
+  // (stream, fy, effective_date, kind, amount) rows to sum by day; entries by default
+  days = 'entries',
+  // (account_id, fy, stream, balance): each account-year's sum; from entries by default
+  accounts = 'select account_id, fy, stream, sum(amount)::bigint as balance from entries group by account_id, fy, stream',
+) => `
      agg_days as (
        insert into report_ledger_days as t (authority_id, stream, financial_year, effective_date, kind, amount_pence)
-       select $24::int, stream, fy, effective_date, kind, sum(amount) from entries group by stream, fy, effective_date, kind
+       select $24::int, stream, fy, effective_date, kind, sum(amount) from ${days} as d group by stream, fy, effective_date, kind
        -- in key order, so two chunks written at once (PostgreSQL) take the rows' locks in one order
        order by 2, 3, 4, 5
        on conflict (authority_id, stream, financial_year, effective_date, kind)
          do update set amount_pence = t.amount_pence + excluded.amount_pence
        returning 1
      ),
-     agg_accounts as (
-       select account_id, fy, stream, sum(amount)::bigint as balance from entries group by account_id, fy, stream
-     ),
+     agg_accounts as (${accounts}),
      agg_account_years as (
        insert into report_account_years (account_id, financial_year, authority_id, stream, balance_pence)
        select account_id, fy, $24::int, stream, balance from agg_accounts
@@ -1260,6 +1263,25 @@ const REPORT_AGGREGATES_CTES = `
              credit_pence = y.credit_pence + excluded.credit_pence
        returning 1
      )`;
+
+/**
+ * The bills' aggregates from their narrow sources (p: one row per bill; pay and catch_up: one per
+ * payment) rather than from the ledger rows with their reasons: the same sums, summed by day in
+ * two steps. An account has one bill a year, so its balance for the year is the bill's total less
+ * what was paid on it.
+ */
+const BILL_AGGREGATES_CTES = reportAggregatesCtes(
+  `(select stream, fy, liable_from as effective_date, 'charge' as kind, sum(charge) as amount from p group by 1, 2, 3
+    union all
+    select stream, fy, liable_from, 'adjustment', sum(-adj1 - adj2) from p where adj1 > 0 or adj2 > 0 group by 1, 2, 3
+    union all
+    select stream, fy, paid_on, 'payment', sum(-paid) from pay group by 1, 2, 3
+    union all
+    select stream, fy, paid_on, 'payment', sum(-paid) from catch_up group by 1, 2, 3)`,
+  `select p.account_id, p.fy, p.stream, (p.total - coalesce(pp.paid, 0) - coalesce(cu.paid, 0))::bigint as balance
+     from p left join (select plan_id, sum(paid) as paid from pay group by plan_id) pp using (plan_id)
+            left join catch_up cu using (plan_id)`,
+);
 
 /**
  * A chunk's bills, in one statement (the bills and their instalments are expanded once): the
@@ -1354,7 +1376,7 @@ async function writeBills(
          and (p.ph % 100) < case p.habit when 2 then 100 when 6 then 100 when 3 then 75 when 4 then 55 when 5 then 30 else 0 end
          and p.total - coalesce(s.paid, 0) > 0
      ),
-     entries as ${aggregates ? 'materialized' : 'not materialized'} (
+     entries as not materialized (
        select account_id, stream, 'charge' as kind, charge as amount, fy, liable_from as effective_date,
               issued_on as posted_on, charge_reason as reason from p
        union all
@@ -1374,7 +1396,7 @@ async function writeBills(
        insert into ledger_entries (account_id, kind, amount_pence, financial_year, effective_date, posted_at, source, reason)
        select account_id, kind, amount, fy, effective_date, ${at9('posted_on')}, 'seed', reason from entries
        returning 1
-     )${aggregates ? `,\n${REPORT_AGGREGATES_CTES}` : ''}
+     )${aggregates ? `,\n${BILL_AGGREGATES_CTES}` : ''}
      select (select count(*) from ins_plans)::int as plans,
             (select count(*) from ins_inst)::int as instalments,
             (select count(*) from ins_events)::int as events,
@@ -1422,7 +1444,7 @@ async function writeInvoices(
        insert into ledger_entries (account_id, kind, amount_pence, financial_year, effective_date, posted_at, source, reason)
        select account_id, kind, amount, fy, effective_date, ${at9('effective_date')}, 'seed', reason from entries
        returning 1
-     ),${aggregates ? `\n${REPORT_AGGREGATES_CTES.replaceAll('$24::int', '$12::int')},` : ''}
+     ),${aggregates ? `\n${reportAggregatesCtes().replaceAll('$24::int', '$12::int')},` : ''}
      ins_events as (
        insert into events (authority_id, customer_id, account_id, at, type, summary, detail, by_system)
        select $12::int, customer_id, account_id, ${at9('raised_on')}, 'invoice_raised',
@@ -1477,14 +1499,14 @@ interface TriggerPolicy {
   superuser: boolean;
   /** Seeded tables with INSERT triggers that replica mode would skip, each with the trigger names. */
   withInsertTriggers: Map<string, string[]>;
-  /** The seed writes the report aggregates itself (REPORT_AGGREGATES_CTES) where it skips the ledger trigger. */
+  /** The seed writes the report aggregates itself (reportAggregatesCtes) where it skips the ledger trigger. */
   reportAggregates: boolean;
 }
 
 /**
  * Insert triggers the seed may skip because it does their work itself, per chunk and set-based,
  * when the tables they maintain exist. reports (007): the ledger-delta trigger feeds the report
- * aggregates, which the ledger statements write directly (REPORT_AGGREGATES_CTES).
+ * aggregates, which the ledger statements write directly (reportAggregatesCtes).
  */
 const DONE_BY_SEED: Record<string, { tables: string[] }> = {
   ledger_entries_report_deltas: { tables: ['report_ledger_days', 'report_account_years', 'report_year_balances'] },
