@@ -42,6 +42,8 @@ interface RunResult {
   load: [number, number];
   /** CPU seconds used by this process while seeding: all of the work on PGlite, the client's share on PostgreSQL. */
   cpuSeconds: number;
+  /** Seconds per step of the seed (the report's phaseSeconds). */
+  phaseSeconds: Record<string, number>;
 }
 
 const { values } = parseArgs({
@@ -118,6 +120,7 @@ async function child(spec: string) {
     samples,
     load: [Math.round(loadBefore * 10) / 10, Math.round(os.loadavg()[0] * 10) / 10],
     cpuSeconds: Math.round((cpu.user + cpu.system) / 1e5) / 10,
+    phaseSeconds: report.phaseSeconds,
   };
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }
@@ -190,6 +193,13 @@ function printTable(results: RunResult[]) {
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(line(head));
   for (const r of rows) console.log(line(r));
+  // Where the time went, per run (statement times overlap on PostgreSQL, which writes chunks concurrently).
+  for (const r of results) {
+    console.log(`\n${r.engine} ${r.dwellings.toLocaleString('en-GB')}: seconds per step`);
+    for (const [phase, seconds] of Object.entries(r.phaseSeconds).sort((a, b) => b[1] - a[1])) {
+      console.log(`  ${seconds.toFixed(1).padStart(7)}  ${phase}`);
+    }
+  }
 }
 
 async function main() {

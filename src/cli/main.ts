@@ -131,7 +131,8 @@ export function buildProgram(): Command {
           asOf: options.asOf ?? runtime.clock.today(),
           onProgress: options.json ? undefined : (line: string) => process.stderr.write(`${line}\n`),
         });
-        print(report, Boolean(options.json), () => Object.entries(report).map(([k, v]) => `${k}: ${v}`).join('\n'));
+        print(report, Boolean(options.json), () =>
+          Object.entries(report).map(([k, v]) => `${k}: ${v !== null && typeof v === 'object' && !Array.isArray(v) ? JSON.stringify(v) : v}`).join('\n'));
       }),
     );
 

@@ -265,6 +265,20 @@ async function checkSeededCouncil(d: Db, r: SeedCouncilReport, asOf: string) {
     assert.equal(sums.reported, sums.ledger, 'report deltas match the ledger');
   }
 
+  // The report aggregates the seed wrote itself (it skips the ledger-delta trigger) are exactly
+  // what folding the deltas and a rebuild from the ledger give.
+  if (deltas.t) {
+    await d.transaction(async (tx) => {
+      await tx.query('select levy_report_fold()');
+    });
+    const written = await reportAggregates(d, a);
+    assert.ok(written.accountYears.length >= r.accounts, 'every account has its years in the aggregates');
+    await d.transaction(async (tx) => {
+      await tx.query('select levy_report_rebuild()');
+    });
+    assert.deepEqual(written, await reportAggregates(d, a), 'report aggregates equal a rebuild from the ledger');
+  }
+
   // The run is recorded with its report.
   const [run] = await d.query<{ kind: string; status: string; as_of: string; report: SeedCouncilReport }>(
     'select kind, status, as_of, report from batch_runs where id = $1',
@@ -274,6 +288,27 @@ async function checkSeededCouncil(d: Db, r: SeedCouncilReport, asOf: string) {
   assert.equal(run.status, 'completed');
   assert.equal(run.as_of, asOf);
   assert.equal(run.report.customers, r.customers);
+}
+
+/** An authority's report aggregates (migration 007), in key order. */
+async function reportAggregates(d: Db, authorityId: number) {
+  return {
+    days: await d.query(
+      `select stream, financial_year, effective_date, kind, amount_pence from report_ledger_days where authority_id = $1
+        order by stream, financial_year, effective_date, kind`,
+      [authorityId],
+    ),
+    accountYears: await d.query(
+      `select account_id, financial_year, stream, balance_pence from report_account_years where authority_id = $1
+        order by account_id, financial_year`,
+      [authorityId],
+    ),
+    yearBalances: await d.query(
+      `select stream, financial_year, owing_accounts, owing_pence, credit_accounts, credit_pence from report_year_balances
+        where authority_id = $1 order by stream, financial_year`,
+      [authorityId],
+    ),
+  };
 }
 
 test('a seeded council is realistic and internally consistent', async () => {
@@ -399,6 +434,28 @@ test('an insert trigger the seed does not know about still fires for every row',
     const [seen] = await d.query<{ n: number }>('select n from seen_events');
     assert.equal(seen.n, r.events);
     await checkSeededCouncil(d, r, AS_OF);
+  } finally {
+    await d.close();
+  }
+});
+
+test('the report aggregates the seed writes are what the ledger-delta trigger and a fold would make', async () => {
+  // The same council seeded with the trigger firing (enabled ALWAYS, so the seed cannot skip it).
+  const d = await openPglite();
+  try {
+    await migrate(d);
+    await d.exec('alter table ledger_entries enable always trigger ledger_entries_report_deltas');
+    const r = await seedCouncil(d, OPTIONS);
+    assert.ok(!r.notes.some((n) => /report aggregates were written/.test(n)), r.notes.join('; '));
+    assert.ok(report.notes.some((n) => /report aggregates were written/.test(n)), report.notes.join('; '));
+    assert.ok((await count(d, 'select count(*) from report_ledger_deltas')) > 0, 'the trigger fired');
+    await d.transaction(async (tx) => {
+      await tx.query('select levy_report_fold()');
+    });
+    const byTrigger = await reportAggregates(d, r.authorityId);
+    const bySeed = await reportAggregates(db, report.authorityId);
+    assert.ok(bySeed.days.length > 100 && bySeed.yearBalances.length >= 6, JSON.stringify(bySeed.yearBalances));
+    assert.deepEqual(bySeed, byTrigger);
   } finally {
     await d.close();
   }
