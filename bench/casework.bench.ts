@@ -8,11 +8,11 @@
 //
 // The seeded database is kept in bench/.data/ and reused by later runs (delete it or pass --fresh).
 // PGlite's page cache: LEVY_PGLITE_SHARED_BUFFERS=1GB npx tsx bench/casework.bench.ts (docs/performance.md).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { percentile, signIn, startLevyServer } from './support/levy-server.ts';
 
 const { values } = parseArgs({
   options: {
@@ -35,43 +35,7 @@ if (values.fresh) fs.rmSync(dataDir, { recursive: true, force: true });
 const SURNAMES = ['smith', 'jones', 'taylor', 'brown', 'williams', 'wilson', 'johnson', 'davies', 'robinson', 'wright', 'thompson', 'evans', 'walker', 'white', 'roberts', 'green', 'hall', 'wood', 'jackson', 'clarke'];
 const POSTCODES = ['WN1', 'WN2 3', 'WN3', 'WN5 9', 'WN6', 'WN7 1', 'M29', 'WA3 2'];
 
-async function startServer(): Promise<{ url: string; stop: () => void; setupSeconds: number }> {
-  const started = Date.now();
-  const port = 3900 + Math.floor(Math.random() * 90);
-  const child = spawn(process.execPath, ['bin/levy.js', 'serve'], {
-    env: { ...process.env, DATABASE_URL: '', LEVY_DATA_DIR: dataDir, PORT: String(port), LEVY_TODAY: '2026-11-22', LEVY_DEMO_DWELLINGS: String(dwellings), LEVY_DEMO_BUSINESSES: String(Math.round(dwellings / 20)), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      process.stdout.write(`  [server] ${text.split('\n')[0]}\n`);
-      if (text.includes('Levy is running')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM'), setupSeconds: (Date.now() - started) / 1000 };
-}
-
-async function signIn(url: string, username: string, password: string): Promise<string> {
-  const form = await fetch(`${url}/sign-in`);
-  const pre = /levy_signin=([^;]+)/.exec(form.headers.get('set-cookie') ?? '')![1];
-  const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
-  const res = await fetch(`${url}/sign-in`, {
-    method: 'POST', redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `levy_signin=${pre}` },
-    body: new URLSearchParams({ _csrf: token, username, password, returnTo: '/' }),
-  });
-  const session = /levy_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '');
-  if (!session) throw new Error(`sign-in failed: ${res.status}`);
-  return `levy_session=${session[1]}`;
-}
-
-function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-const server = await startServer();
+const server = await startLevyServer({ dataDir, dwellings, today: '2026-11-22' });
 try {
   const signIns = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-sign-ins.json'), 'utf8')) as { username: string; password: string }[];
   const officer = signIns.find((s) => s.username === 'recovery.officer')!;
@@ -130,5 +94,5 @@ try {
   console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`worst p95 of account page and searches: ${worstP95.toFixed(1)} ms (target 50 ms, ratio ${(worstP95 / 50).toFixed(2)}) ${worstP95 < 50 ? 'PASS' : 'MISS'}`);
 } finally {
-  server.stop();
+  await server.stop();
 }

@@ -8,11 +8,11 @@
 // the work items are added to it once, set-based, straight into the database before the server
 // starts, with --history times as many closed ones (kept arrangements, decided write-offs, closed
 // trace tasks…) as a council has after a few years. --explain prints each queue page's plan (from the repository's own SQL) first.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { percentile, signIn, startLevyServer } from './support/levy-server.ts';
 import { openPglite, type Db } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { QUEUE_DEFS, QUEUES } from '../src/modules/work-queues/queues.ts';
@@ -37,40 +37,6 @@ const TARGET_MS = 200;
 const dataDir = path.resolve(`bench/.data/queues-${dwellings}`);
 if (values.fresh) fs.rmSync(dataDir, { recursive: true, force: true });
 
-async function startServer(): Promise<{ url: string; stop: () => Promise<void>; setupSeconds: number }> {
-  const started = Date.now();
-  const port = 3900 + Math.floor(Math.random() * 90);
-  const child = spawn(process.execPath, ['bin/levy.js', 'serve'], {
-    env: { ...process.env, DATABASE_URL: '', LEVY_DATA_DIR: dataDir, PORT: String(port), LEVY_TODAY: TODAY, LEVY_DEMO_DWELLINGS: String(dwellings), LEVY_DEMO_BUSINESSES: String(Math.round(dwellings / 20)), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      process.stdout.write(`  [server] ${text.split('\n')[0]}\n`);
-      if (text.includes('Levy is running')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, stop: async () => { child.kill('SIGTERM'); await exited; }, setupSeconds: (Date.now() - started) / 1000 };
-}
-
-async function signIn(url: string, username: string, password: string): Promise<string> {
-  const form = await fetch(`${url}/sign-in`);
-  const pre = /levy_signin=([^;]+)/.exec(form.headers.get('set-cookie') ?? '')![1];
-  const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
-  const res = await fetch(`${url}/sign-in`, {
-    method: 'POST', redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `levy_signin=${pre}` },
-    body: new URLSearchParams({ _csrf: token, username, password, returnTo: '/' }),
-  });
-  const session = /levy_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '');
-  if (!session) throw new Error(`sign-in failed: ${res.status}`);
-  return `levy_session=${session[1]}`;
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 /** N items on every queue for the council, a third assigned to the officer and a third to the senior. */
 async function addWorkItems(db: Db) {
@@ -162,7 +128,7 @@ async function explain(db: Db) {
 // 1. The council (seeded by the server on first start), 2. its work items, 3. the timings.
 if (!fs.existsSync(path.join(dataDir, 'demo-sign-ins.json'))) {
   console.log(`Seeding the ${dwellings.toLocaleString('en-GB')}-dwelling demo council (once)…`);
-  await (await startServer()).stop();
+  await (await startLevyServer({ dataDir, dwellings, today: TODAY })).stop();
 }
 const marker = path.join(dataDir, `work-items-${items}.done`);
 const historyMarker = path.join(dataDir, `history-${items}x${history}.done`);
@@ -184,7 +150,7 @@ if (!fs.existsSync(marker) || !fs.existsSync(historyMarker) || values.explain) {
   }
 }
 
-const server = await startServer();
+const server = await startLevyServer({ dataDir, dwellings, today: TODAY });
 try {
   const signIns = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-sign-ins.json'), 'utf8')) as { username: string; password: string }[];
   const officer = signIns.find((s) => s.username === 'recovery.officer')!;
