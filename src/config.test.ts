@@ -19,3 +19,9 @@ test('bad values name the variable', () => {
   assert.throws(() => loadConfig({ DATABASE_URL: 'not a url' }), /DATABASE_URL/);
   assert.throws(() => loadConfig({ LEVY_TODAY: '22/11/2026' }), /LEVY_TODAY/);
 });
+
+test('the embedded page cache is a size, or unset when empty', () => {
+  assert.equal(loadConfig({ LEVY_PGLITE_SHARED_BUFFERS: '1GB' }).LEVY_PGLITE_SHARED_BUFFERS, '1GB');
+  assert.equal(loadConfig({ LEVY_PGLITE_SHARED_BUFFERS: '' }).LEVY_PGLITE_SHARED_BUFFERS, undefined);
+  assert.throws(() => loadConfig({ LEVY_PGLITE_SHARED_BUFFERS: 'lots' }), /LEVY_PGLITE_SHARED_BUFFERS: a size such as 512MB/);
+});
