@@ -1,6 +1,7 @@
 // A recovery officer in Chromium after the liability order: an income and expenditure statement,
 // an arrangement within what it shows is affordable, then an attachment of earnings order sent to a
 // newly registered employer and a remittance against it; the work queues. Every page is scanned.
+import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -125,8 +126,8 @@ test('the enforcement queue and the export to a firm', async () => {
   await page.getByRole('link', { name: '100007770' }).waitFor();
   await assertAccessible(page, 'enforcement queue');
   await screenshot(page, 'after-lo-enforcement');
-  const csv = await page.request.get(`${h.baseUrl}${await page.getByRole('link', { name: 'Northern Enforcement Ltd (NEL)' }).getAttribute('href')}`);
-  assert.match(await csv.text(), /100007770,Sam Ward,.*,1800\.00,/);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Northern Enforcement Ltd (NEL)' }).click()]);
+  assert.match(fs.readFileSync(await download.path(), 'utf8'), /100007770,Sam Ward,.*,1800\.00,/);
   assert.deepEqual(consoleErrors, []);
 });
 

@@ -95,9 +95,13 @@ test('the account page links to enforcement; refer by the rules, recall with a r
   assert.match(hub.body, /Recalls to send to enforcement firms<\/a><\/td><td class="govuk-table__cell govuk-table__cell--numeric govuk-!-font-weight-bold">1</);
   assert.match(hub.body, /href="\/enforcement\/allocation-rules"/);
   const list = await app.inject({ method: 'GET', url: '/enforcement?status=recalled', cookies });
-  assert.match(list.body, new RegExp(`href="/enforcement/firms/${firmId}/recalls.csv">Northern Enforcement Ltd: 1 recall<`));
+  assert.match(list.body, new RegExp(`action="/enforcement/firms/${firmId}/recalls.csv"`));
+  assert.match(list.body, />Northern Enforcement Ltd: 1 recall</);
 
-  const file = await app.inject({ method: 'GET', url: `/enforcement/firms/${firmId}/recalls.csv`, cookies });
+  // It marks recalls as sent, so it is a form post with the CSRF token, never a link.
+  assert.equal((await app.inject({ method: 'GET', url: `/enforcement/firms/${firmId}/recalls.csv`, cookies })).statusCode, 404);
+  assert.equal((await app.inject({ method: 'POST', url: `/enforcement/firms/${firmId}/recalls.csv`, cookies, payload: {} })).statusCode, 403);
+  const file = await app.inject({ method: 'POST', url: `/enforcement/firms/${firmId}/recalls.csv`, cookies, payload: { _csrf: csrf } });
   assert.equal(file.statusCode, 200);
   assert.match(file.headers['content-disposition'] as string, /NEL-recalls-\d{4}-\d\d-\d\d\.csv/);
   assert.match(file.body, new RegExp(`^referral_id,.*\\r\\n${ref.id},1000\\d+,Pat Page \\d+,2026/27,\\d{4}-\\d\\d-\\d\\d,arrangement,Arrangement agreed with the council\\r\\n$`));

@@ -36,13 +36,15 @@ export function registerEnforcementRoutes(context: RouteContext) {
     }
   });
 
-  app.get('/enforcement/firms/:firmId/export.csv', { config: { access: 'enforcement.refer' } }, async (request, reply) => {
+  // Downloads that change state (cases become exported, recalls notified) are POSTs with the CSRF
+  // token: a GET could be fetched by a link preview or a prefetch and mark cases as sent.
+  app.post('/enforcement/firms/:firmId/export.csv', { config: { access: 'enforcement.refer' } }, async (request, reply) => {
     const { firmId } = idParam('firmId').parse(request.params);
     const result = await services.enforcement.exportForFirm(actorOf(request), firmId);
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${result.fileName}"`).send(result.csv);
   });
 
-  app.get('/enforcement/firms/:firmId/recalls.csv', { config: { access: 'enforcement.refer' } }, async (request, reply) => {
+  app.post('/enforcement/firms/:firmId/recalls.csv', { config: { access: 'enforcement.refer' } }, async (request, reply) => {
     const { firmId } = idParam('firmId').parse(request.params);
     const result = await services.enforcement.recallFileForFirm(actorOf(request), firmId);
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${result.fileName}"`).send(result.csv);
