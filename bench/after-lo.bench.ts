@@ -51,7 +51,7 @@ async function main() {
     await db.query(`insert into recovery_steps (authority_id, account_id, financial_year, stage, issued_on, reason) select $1, g, 2025, 'liability_order', '2026-03-01', 'bench' from generate_series(1, $2::int) g`, [authority, CASES]);
     await db.query(`insert into ea_firms (id, authority_id, name, code) values (1, $1, 'Bench Enforcement', 'BEN')`, [authority]);
     await db.query(`insert into ea_referrals (authority_id, account_id, customer_id, financial_year, firm_id, sum_pence, status) select $1, g, g, 2025, 1, 180000, 'ready' from generate_series(1, $2::int) g`, [authority, CASES]);
-    for (const t of ['customers', 'accounts', 'ledger_entries', 'ea_referrals', 'recovery_steps']) await db.exec(`analyze ${t}`);
+    for (const t of ['customers', 'customer_addresses', 'accounts', 'ledger_entries', 'ea_referrals', 'recovery_steps']) await db.exec(`analyze ${t}`);
   });
 
   const exported = await timed('ea export', () => services.enforcement.exportForFirm(actor, 1));
