@@ -26,6 +26,7 @@ import { registerRecoveryRoutes } from '../modules/recovery/recovery.routes.ts';
 import { registerHoldRoutes } from '../modules/holds/holds.routes.ts';
 import { registerCourtRoutes } from '../modules/court/court.routes.ts';
 import { registerReportRoutes } from '../modules/reports/reports.routes.ts';
+import { analyzeGrownTables, ANALYZE_EVERY_MS } from '../db/maintenance.ts';
 import { registerArrangementRoutes } from '../modules/arrangements/arrangements.routes.ts';
 import { registerAttachmentRoutes } from '../modules/attachments/attachments.routes.ts';
 import { registerBenefitAttachmentRoutes } from '../modules/attachments/benefit-attachments.routes.ts';
@@ -167,5 +168,31 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   registerWriteOffRoutes(ctx);
   registerEnforcementRoutes(ctx);
   registerWorkQueueRoutes(ctx);
+  if (services.db.kind === 'pglite') keepStatisticsFresh(app, services.db);
   return app;
+}
+
+/** On the embedded database, ANALYZE what has grown, every few minutes (src/db/maintenance.ts). */
+function keepStatisticsFresh(app: FastifyInstance, db: Services['db']) {
+  let timer: NodeJS.Timeout | undefined;
+  let closing = false;
+  const run = async () => {
+    try {
+      const analyzed = await analyzeGrownTables(db);
+      if (analyzed.length) app.log.info({ analyzed }, 'refreshed planner statistics');
+    } catch (error) {
+      app.log.error({ err: error }, 'refreshing planner statistics failed');
+    }
+    if (closing) return;
+    timer = setTimeout(() => void run(), ANALYZE_EVERY_MS);
+    timer.unref();
+  };
+  app.addHook('onReady', async () => {
+    timer = setTimeout(() => void run(), ANALYZE_EVERY_MS);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    closing = true;
+    clearTimeout(timer);
+  });
 }
