@@ -116,17 +116,22 @@ const readYesNo = (name: keyof JourneyData, message: string) => (body: Record<st
   return v === 'yes' || v === 'no' ? { patch: { [name]: v } as Partial<JourneyData> } : { errors: [{ field: name, message }] };
 };
 
-export const MOVE_IN_STEPS: Step[] = [
-  {
-    id: 'date', title: 'When did they move in?',
-    field: { type: 'date', name: 'moveInDate', legend: 'When did they move in?', hint: 'The first day they are liable. For example, 27 3 2026' },
+/** The first question of each journey: a date, asked in the GOV.UK date input pattern. */
+function dateStep(name: 'moveInDate' | 'moveOutDate' | 'changeFrom', question: string, hint: string, what: string): Step {
+  return {
+    id: 'date', title: question,
+    field: { type: 'date', name, legend: question, hint },
     read: (body) => {
-      const r = readDateInput(body, 'moveInDate', 'the date they moved in');
-      return 'error' in r ? { errors: [r.error] } : { patch: { moveInDate: r.value } };
+      const r = readDateInput(body, name, what);
+      return 'error' in r ? { errors: [r.error] } : { patch: { [name]: r.value } };
     },
-    values: (d) => dateValues('moveInDate', d.moveInDate),
-    summary: (d) => longDate(d.moveInDate),
-  },
+    values: (d) => dateValues(name, d[name]),
+    summary: (d) => longDate(d[name]),
+  };
+}
+
+export const MOVE_IN_STEPS: Step[] = [
+  dateStep('moveInDate', 'When did they move in?', 'The first day they are liable. For example, 27 3 2026', 'the date they moved in'),
   {
     id: 'business', title: 'Who is the ratepayer?', applies: (d) => d.propertyKind === 'hereditament',
     field: { type: 'text', name: 'businessName', legend: 'Who is the ratepayer?', label: 'Business or organisation name', hint: 'The person or organisation in occupation', autocomplete: 'organization' },
@@ -216,16 +221,7 @@ export const MOVE_IN_STEPS: Step[] = [
 ];
 
 export const MOVE_OUT_STEPS: Step[] = [
-  {
-    id: 'date', title: 'What was the last day they were liable?',
-    field: { type: 'date', name: 'moveOutDate', legend: 'What was the last day they were liable?', hint: 'Usually the day they moved out. For example, 31 8 2026' },
-    read: (body) => {
-      const r = readDateInput(body, 'moveOutDate', 'the last day they were liable');
-      return 'error' in r ? { errors: [r.error] } : { patch: { moveOutDate: r.value } };
-    },
-    values: (d) => dateValues('moveOutDate', d.moveOutDate),
-    summary: (d) => longDate(d.moveOutDate),
-  },
+  dateStep('moveOutDate', 'What was the last day they were liable?', 'Usually the day they moved out. For example, 31 8 2026', 'the last day they were liable'),
   {
     id: 'address', title: 'Do you know their new address?',
     field: yesNo('knowsAddress', 'Do you know their new address?', 'We send the final bill there.'),
@@ -264,8 +260,7 @@ const newPeople = (d: JourneyData) => d.people ?? [];
 /** Adding or removing someone jointly and severally liable, from a date: the account is rebilled. */
 export const LIABLE_PARTIES_STEPS: Step[] = [
   {
-    id: 'date', title: 'From what date does the change take effect?',
-    field: { type: 'date', name: 'changeFrom', legend: 'From what date does the change take effect?', hint: 'The first day the new list of liable people applies, for example the day a partner moved in or out. For example, 1 9 2026' },
+    ...dateStep('changeFrom', 'From what date does the change take effect?', 'The first day the new list of liable people applies, for example the day a partner moved in or out. For example, 1 9 2026', 'the date the change takes effect'),
     read: (body, d) => {
       const r = readDateInput(body, 'changeFrom', 'the date the change takes effect');
       if ('error' in r) return { errors: [r.error] };
@@ -274,8 +269,6 @@ export const LIABLE_PARTIES_STEPS: Step[] = [
       // Who stays depends on who was liable then: a new date asks again.
       return { patch: { changeFrom: r.value, keepIds: r.value === d.changeFrom ? d.keepIds : undefined } };
     },
-    values: (d) => dateValues('changeFrom', d.changeFrom),
-    summary: (d) => longDate(d.changeFrom),
   },
   {
     id: 'keep', title: 'Who is still liable from that date?',
