@@ -33,7 +33,14 @@ export async function openPglite(dataDir?: string, sharedBuffers?: string): Prom
   const lite = await PGlite.create({
     dataDir,
     extensions: { pg_trgm },
-    ...(sharedBuffers ? { startParams: [...(PGlite as unknown as { defaultStartParams: string[] }).defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`] } : {}),
+    startParams: [
+      ...(PGlite as unknown as { defaultStartParams: string[] }).defaultStartParams,
+      // An embedded database has no replicas or archive to feed, so it logs only what crash recovery
+      // needs. This also lets a bulk load into a table emptied in the same transaction skip the
+      // write-ahead log altogether (the seed's first load, docs/seed.md).
+      ...['-c', 'wal_level=minimal', '-c', 'max_wal_senders=0'],
+      ...(sharedBuffers ? ['-c', `shared_buffers=${sharedBuffers}`] : []),
+    ],
     parsers: { [INT8]: (v: string) => Number(v), [DATE]: (v: string) => v, [NUMERIC]: (v: string) => v },
   });
   // PGlite's pages live in memory: random reads cost about what sequential ones do, so tell the

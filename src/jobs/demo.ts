@@ -1,4 +1,4 @@
-// First start: when the database holds no council yet, build the demo council and one sign-in per
+// First start: when the database holds no accounts yet, build the demo council and one sign-in per
 // role. Passwords are generated here and kept only in the local data folder (never in the repo).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -29,8 +29,10 @@ if (new Set(DEMO_USERS.map((u) => u.role)).size !== ROLES.length) throw new Erro
 export const credentialsFile = (config: Pick<Config, 'dataDir'>) => path.join(config.dataDir, 'demo-sign-ins.json');
 
 export async function ensureDemoCouncil(runtime: Runtime, config: Config, log: (line: string) => void): Promise<DemoSignIn[] | undefined> {
-  const [{ count }] = await runtime.db.query<{ count: number }>('select count(*)::int as count from billing_authorities');
-  if (count > 0) return readDemoSignIns(config);
+  // "Empty" means no accounts: a demo build killed part-way on the embedded database leaves only
+  // the authority row behind (the seed itself is one transaction), and the next start builds it again.
+  const [{ seeded }] = await runtime.db.query<{ seeded: boolean }>('select exists (select 1 from accounts) as seeded');
+  if (seeded) return readDemoSignIns(config);
   if (config.NODE_ENV === 'production') {
     log('Empty database in production: not creating a demo council. Use `levy users add` and `levy seed`.');
     return undefined;

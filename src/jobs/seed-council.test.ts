@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { openPglite, openPostgres, type Db } from '../db/database.ts';
@@ -414,6 +418,126 @@ test('a seed that fails part-way marks its batch run failed, with the reason', a
   );
   assert.equal(run.status, 'failed');
   assert.match(run.report.error ?? '', /no council tax band ratio/);
+});
+
+/** Every index and constraint in the schema, as PostgreSQL would write them out. */
+async function schemaKeys(d: Db) {
+  return {
+    indexes: await d.query(
+      `select c.relname as name, pg_get_indexdef(c.oid) as def from pg_index x join pg_class c on c.oid = x.indexrelid
+        where c.relnamespace = 'public'::regnamespace order by 1`,
+    ),
+    constraints: await d.query(
+      `select conrelid::regclass::text as tbl, conname as name, pg_get_constraintdef(oid) as def, convalidated as validated
+         from pg_constraint where connamespace = 'public'::regnamespace order by 1, 2`,
+    ),
+  };
+}
+
+test('a first seed into an empty embedded database is a bulk load, and every index and key is back after it', async () => {
+  assert.ok(
+    report.notes.some((n) => /^bulk load into an empty database: \d+ tables emptied .* \d+ indexes and keys built after/.test(n)),
+    report.notes.join('; '),
+  );
+  assert.ok(report.phaseSeconds['indexes and keys (built after the load)'] >= 0);
+  const fresh = await openPglite();
+  try {
+    await migrate(fresh);
+    const expected = await schemaKeys(fresh);
+    assert.ok(expected.indexes.length > 100 && expected.constraints.length > 100);
+    assert.deepEqual(await schemaKeys(db), expected);
+  } finally {
+    await fresh.close();
+  }
+  // A database that already holds a council is loaded row by row, its indexes untouched.
+  const d = await openPglite();
+  try {
+    await migrate(d);
+    await seedCouncil(d, { ...OPTIONS, dwellings: 20, businesses: 2 });
+    const second = await seedCouncil(d, { ...OPTIONS, onsCode: 'E06000001' });
+    assert.ok(!second.notes.some((n) => /bulk load/.test(n)), second.notes.join('; '));
+    await checkSeededCouncil(d, second, AS_OF);
+  } finally {
+    await d.close();
+  }
+});
+
+test('a seed that fails part-way on the embedded database leaves nothing, and can simply be run again', async () => {
+  const d = await openPglite();
+  try {
+    await migrate(d);
+    const keys = await schemaKeys(d);
+    let chunks = 0;
+    const failing = seedCouncil(d, {
+      ...OPTIONS,
+      chunkSize: 100,
+      onProgress: () => {
+        chunks += 1;
+        if (chunks === 2) throw new Error('disk full (simulated after the second chunk)');
+      },
+    });
+    await assert.rejects(failing, /disk full \(simulated after the second chunk\)/);
+    assert.equal(chunks, 2, 'it failed with chunks already written');
+    for (const table of ['customers', 'properties', 'accounts', 'ledger_entries', 'instalments', 'events', 'report_account_years']) {
+      assert.equal(await count(d, `select count(*) from ${table}`), 0, `${table} is empty again`);
+    }
+    assert.deepEqual(await schemaKeys(d), keys, 'the indexes and keys dropped for the load are back');
+    const runs = await d.query<{ status: string; report: { error: string; rolledBack: string } }>(
+      `select status, report from batch_runs where kind = 'seed'`,
+    );
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0].status, 'failed');
+    assert.match(runs[0].report.error, /disk full/);
+    assert.match(runs[0].report.rolledBack, /^nothing was kept: .* [\d,]+ rows written before the failure were rolled back$/);
+
+    const again = await seedCouncil(d, OPTIONS);
+    await checkSeededCouncil(d, again, AS_OF);
+    assert.equal(again.accounts, report.accounts, 'the same council as an uninterrupted seed');
+  } finally {
+    await d.close();
+  }
+});
+
+test('kill -9 during `levy seed` on the embedded database, then run it again: it completes, nothing doubled', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'levy-seed-kill-'));
+  // the embedded database, whatever the test run points DATABASE_URL at
+  const env: NodeJS.ProcessEnv = { ...process.env, LEVY_DATA_DIR: dir, LOG_LEVEL: 'silent', DATABASE_URL: '' };
+  const args = (dwellings: number) => ['bin/levy.js', 'seed', '--authority', 'E08000010', '--dwellings', String(dwellings), '--businesses', '50', '--as-of', AS_OF];
+  try {
+    // Large enough to be killed after its first chunk (progress goes to stderr) and long before its last.
+    const child = spawn(process.execPath, args(40_000), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let progress = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no progress line within 60 s: ${progress}`)), 60_000);
+      child.stderr.on('data', (data: Buffer) => {
+        progress += data.toString();
+        if (/dwellings 5,000\/40,000/.test(progress)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+
+    const rerun = spawnSync(process.execPath, [...args(600), '--json'], { env, encoding: 'utf8' });
+    assert.equal(rerun.status, 0, rerun.stderr);
+    const r = JSON.parse(rerun.stdout) as SeedCouncilReport;
+    assert.equal(r.dwellings, 600);
+    const d = await openPglite(dir);
+    try {
+      assert.equal(await count(d, 'select count(*) from accounts'), r.accounts, 'only the second seed’s accounts');
+      assert.equal(await count(d, 'select count(*) from customers'), r.customers);
+      assert.equal(await count(d, 'select count(*) from ledger_entries'), r.ledgerEntries);
+      const runs = await d.query<{ status: string }>(`select status from batch_runs where kind = 'seed' order by id`);
+      assert.deepEqual(runs.map((x) => x.status), ['completed'], 'the killed seed left no run behind');
+      await checkSeededCouncil(d, r, AS_OF);
+    } finally {
+      await d.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('an insert trigger the seed does not know about still fires for every row', async () => {
