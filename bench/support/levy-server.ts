@@ -12,7 +12,7 @@ export interface BenchServer {
 export async function startLevyServer(options: { dataDir: string; dwellings: number; today: string }): Promise<BenchServer> {
   const started = Date.now();
   const port = 3900 + Math.floor(Math.random() * 90);
-  const child = spawn(process.execPath, ['bin/levy.js', 'serve'], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), 'bin/levy.js', 'serve'], {
     env: {
       ...process.env, DATABASE_URL: '', LEVY_DATA_DIR: options.dataDir, PORT: String(port), LEVY_TODAY: options.today,
       LEVY_DEMO_DWELLINGS: String(options.dwellings), LEVY_DEMO_BUSINESSES: String(Math.round(options.dwellings / 20)), LOG_LEVEL: 'warn',

@@ -12,11 +12,18 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const GOVUK_DIST = path.join(path.dirname(require.resolve('govuk-frontend/package.json')), 'dist');
 export const MOJ_ROOT = path.dirname(require.resolve('@ministryofjustice/frontend/package.json'));
 
+// Formatters are built once: building one per call (as toLocaleString and a new DateTimeFormat do)
+// cost more than the rest of a page's formatting, on pages with hundreds of amounts and times.
+const POUNDS = new Intl.NumberFormat('en-GB');
+const LONDON_DATE_TIME = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', hourCycle: 'h12',
+});
+
 export function formatPence(pence: number | null | undefined): string {
   if (pence === null || pence === undefined) return '';
   const sign = pence < 0 ? '-' : '';
   const abs = Math.abs(pence);
-  const pounds = Math.floor(abs / 100).toLocaleString('en-GB');
+  const pounds = POUNDS.format(Math.floor(abs / 100));
   return `${sign}£${pounds}.${String(abs % 100).padStart(2, '0')}`;
 }
 
@@ -33,10 +40,7 @@ export function formatDate(value: string | Date | null | undefined): string {
 export function formatDateTime(value: Date | string | null | undefined): string {
   if (!value) return '';
   const date = value instanceof Date ? value : new Date(value);
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', hourCycle: 'h12',
-  }).format(date);
-  return parts.replace(' at ', ', ');
+  return LONDON_DATE_TIME.format(date).replace(' at ', ', ');
 }
 
 export const financialYearLabel = (startYear: number) => formatFinancialYear({ startYear });
