@@ -59,6 +59,13 @@ try {
         spent.set(key, (spent.get(key) ?? 0) + performance.now() - t);
       }
     },
+    async queryPrepared<T>(sql: string, params?: unknown[]) {
+      const t = performance.now();
+      try { return await d.queryPrepared<T>(sql, params); } finally {
+        const key = sql.replace(/\s+/g, ' ').trim().slice(0, 60);
+        spent.set(key, (spent.get(key) ?? 0) + performance.now() - t);
+      }
+    },
     transaction: (fn) => d.transaction((tx) => fn(timed(tx))),
   });
   const used = values.profile ? timed(db) : db;

@@ -57,7 +57,7 @@ export interface InstalmentRow {
 export function createAccountsRepository(db: Db) {
   return {
     async findAccount(authorityIds: number[], id: number): Promise<AccountRow | undefined> {
-      const rows = await db.query<AccountRow>(
+      const rows = await db.queryPrepared<AccountRow>(
         `select a.id, a.authority_id, a.reference, a.stream, a.status, a.payment_method, a.opened_on, a.closed_on,
                 a.customer_id, c.display_name as customer_name,
                 -- Everyone liable on the account (the customer_accounts view, spelt out: this runs on
@@ -84,7 +84,7 @@ export function createAccountsRepository(db: Db) {
 
     /** Just enough to check an actor may see the account and route it: one index read, no joins. */
     async accountScope(authorityIds: number[], id: number): Promise<{ id: number; authority_id: number; stream: string; customer_id: number } | undefined> {
-      const rows = await db.query<{ id: number; authority_id: number; stream: string; customer_id: number }>(
+      const rows = await db.queryPrepared<{ id: number; authority_id: number; stream: string; customer_id: number }>(
         'select id, authority_id, stream, customer_id from accounts where id = $2 and authority_id = any($1::int[])',
         [authorityIds, id],
       );
@@ -92,7 +92,7 @@ export function createAccountsRepository(db: Db) {
     },
 
     async findAccountIdByReference(authorityIds: number[], reference: string): Promise<number | undefined> {
-      const rows = await db.query<{ id: number }>(
+      const rows = await db.queryPrepared<{ id: number }>(
         'select id from accounts where reference = $2 and authority_id = any($1::int[])',
         [authorityIds, reference],
       );
@@ -100,7 +100,7 @@ export function createAccountsRepository(db: Db) {
     },
 
     async balancesByYearAndKind(accountId: number): Promise<YearBalanceRow[]> {
-      return db.query<YearBalanceRow>(
+      return db.queryPrepared<YearBalanceRow>(
         `select financial_year, kind, sum(amount_pence)::bigint as amount_pence from ledger_entries
           where account_id = $1 group by financial_year, kind order by financial_year desc, kind`,
         [accountId],
@@ -108,7 +108,7 @@ export function createAccountsRepository(db: Db) {
     },
 
     async ledger(accountId: number, limit: number): Promise<LedgerRow[]> {
-      return db.query<LedgerRow>(
+      return db.queryPrepared<LedgerRow>(
         `select l.id, l.kind, l.amount_pence, l.financial_year, l.effective_date, l.posted_at, l.source, l.reason,
                 u.display_name as posted_by_name, l.reverses_entry_id
            from ledger_entries l left join users u on u.id = l.posted_by
@@ -118,7 +118,7 @@ export function createAccountsRepository(db: Db) {
     },
 
     async liabilities(accountId: number): Promise<LiabilityRow[]> {
-      return db.query<LiabilityRow>(
+      return db.queryPrepared<LiabilityRow>(
         `select li.id, li.from_date, li.to_date,
                 case when p.id is null then null else p.address_line1 || ', ' || p.town || ' ' || p.postcode end as property_address,
                 coalesce((select json_agg(json_build_object('id', c.id, 'name', c.display_name) order by c.display_name)
@@ -132,7 +132,7 @@ export function createAccountsRepository(db: Db) {
 
     /** The instalments of each year's current (not superseded) plan. */
     async currentInstalments(accountId: number): Promise<InstalmentRow[]> {
-      return db.query<InstalmentRow>(
+      return db.queryPrepared<InstalmentRow>(
         `select ip.financial_year, i.seq, i.due_date, i.amount_pence
            from instalment_plans ip join instalments i on i.plan_id = ip.id
           where ip.account_id = $1 and ip.superseded_at is null

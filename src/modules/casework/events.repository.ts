@@ -48,7 +48,7 @@ export function createEventsRepository(db: Db) {
     },
 
     async forAccount(accountId: number, limit: number): Promise<EventRow[]> {
-      return db.query<EventRow>(
+      return db.queryPrepared<EventRow>(
         `select ${EVENT_COLUMNS} from events e
            left join accounts a on a.id = e.account_id left join users u on u.id = e.by_user_id
           where e.account_id = $1 order by e.at desc, e.id desc limit $2`,
@@ -57,7 +57,7 @@ export function createEventsRepository(db: Db) {
     },
 
     async forCustomer(customerId: number, limit: number): Promise<EventRow[]> {
-      return db.query<EventRow>(
+      return db.queryPrepared<EventRow>(
         `select ${EVENT_COLUMNS} from events e
            left join accounts a on a.id = e.account_id left join users u on u.id = e.by_user_id
           where e.customer_id = $1 order by e.at desc, e.id desc limit $2`,

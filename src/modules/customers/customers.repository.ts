@@ -175,7 +175,7 @@ export function createCustomersRepository(db: Db) {
     },
 
     async findCustomer(authorityIds: number[], id: number): Promise<CustomerRow | undefined> {
-      const rows = await db.query<CustomerRow>(
+      const rows = await db.queryPrepared<CustomerRow>(
         `select c.id, c.authority_id, b.name as authority_name, c.kind, c.title, c.forenames, c.surname,
                 c.business_name, c.display_name, c.date_of_birth, c.email, c.phone, c.notify_by_email,
                 c.is_councillor, c.warning
@@ -188,7 +188,7 @@ export function createCustomersRepository(db: Db) {
 
     /** Every account the customer is, or was, liable on (lead party or joint party). */
     async accountsFor(customerId: number, currentFinancialYear: number): Promise<CustomerAccountRow[]> {
-      return db.query<CustomerAccountRow>(
+      return db.queryPrepared<CustomerAccountRow>(
         `select a.id, a.reference, a.stream, a.status, a.payment_method,
                 case when p.id is null then null else p.address_line1 || ', ' || p.town || ' ' || p.postcode end as property_address,
                 coalesce(bal.balance, 0) as balance_pence, coalesce(bal.arrears, 0) as arrears_pence
@@ -209,7 +209,7 @@ export function createCustomersRepository(db: Db) {
     },
 
     async addressesFor(customerId: number): Promise<AddressRow[]> {
-      return db.query<AddressRow>(
+      return db.queryPrepared<AddressRow>(
         `select id, kind, address_line1, address_line2, town, postcode, from_date, to_date
            from customer_addresses where customer_id = $1 order by to_date is null desc, from_date desc`,
         [customerId],

@@ -88,7 +88,7 @@ export function createDocumentsRepository(db: Db) {
     },
 
     async documentsForAccount(accountId: number): Promise<Omit<DocumentRow, 'content'>[]> {
-      return db.query(
+      return db.queryPrepared(
         `select id, authority_id, customer_id, account_id, kind, title, batch_run_id, created_at
            from documents where account_id = $1 order by id desc limit 200`,
         [accountId],

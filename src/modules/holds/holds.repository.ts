@@ -87,7 +87,7 @@ export function createHoldsRepository(db: Db) {
 
     /** Holds on the account itself and on anyone liable on it. */
     async forAccount(accountId: number): Promise<HoldRow[]> {
-      return db.query<HoldRow>(
+      return db.queryPrepared<HoldRow>(
         `select ${HOLD_COLUMNS} from ${HOLD_FROM}
           where h.account_id = $1 or h.customer_id in (select customer_id from customer_accounts where account_id = $1)
           order by h.ended_on is null desc, h.starts_on desc, h.id desc`,
@@ -97,7 +97,7 @@ export function createHoldsRepository(db: Db) {
 
     /** Holds on the customer and on any account they are liable on. */
     async forCustomer(customerId: number): Promise<HoldRow[]> {
-      return db.query<HoldRow>(
+      return db.queryPrepared<HoldRow>(
         `select ${HOLD_COLUMNS} from ${HOLD_FROM}
           where h.customer_id = $1 or h.account_id in (select account_id from customer_accounts where customer_id = $1)
           order by h.ended_on is null desc, h.starts_on desc, h.id desc`,

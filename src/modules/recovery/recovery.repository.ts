@@ -156,7 +156,7 @@ const json = (rows: unknown[]) => JSON.stringify(rows);
 export function createRecoveryRepository(db: Db) {
   return {
     async timetables(authorityIds: number[], tx: Db = db): Promise<Timetable[]> {
-      const rows = await tx.query<{
+      const rows = await tx.queryPrepared<{
         id: number; authority_id: number; stream: RecoveryStream; effective_from: string; name: string; nation: Nation;
         summons_service_days: number; hearing_min_days_after_service: number; limitation_years: number;
         stages: { stage: StageCode; trigger: Trigger; issue_after_days: number; pay_within_days: number | null; escalate_after_days: number | null; minimum_pence: number; costs_pence: number; letter_template: string | null; next_stages: StageCode[] }[];
@@ -314,7 +314,7 @@ export function createRecoveryRepository(db: Db) {
 
     /** Financial years an account has anything in (ledger or plan), newest first. */
     async yearsOfAccount(accountId: number): Promise<number[]> {
-      const rows = await db.query<{ fy: number }>(
+      const rows = await db.queryPrepared<{ fy: number }>(
         `select financial_year as fy from ledger_entries where account_id = $1
          union select financial_year from instalment_plans where account_id = $1 order by 1 desc`, [accountId]);
       return rows.map((r) => r.fy);
@@ -637,7 +637,7 @@ export function createRecoveryRepository(db: Db) {
     },
 
     async stepsForAccount(accountId: number) {
-      return db.query<{ id: number; financial_year: number; stage: StageCode; issued_on: string; pay_by: string | null; amount_pence: number; costs_pence: number;
+      return db.queryPrepared<{ id: number; financial_year: number; stage: StageCode; issued_on: string; pay_by: string | null; amount_pence: number; costs_pence: number;
         outcome: string | null; outcome_on: string | null; reason: string; document_id: number | null; batch_run_id: number | null }>(
         `select id, financial_year, stage, issued_on, pay_by, amount_pence, costs_pence, outcome, outcome_on, reason, document_id, batch_run_id
            from recovery_steps where account_id = $1 order by financial_year desc, issued_on desc, id desc`,
