@@ -50,22 +50,17 @@ try {
   const clock = fixedClock('2026-11-22');
   // --profile: time every statement of the import, grouped by its first words
   const spent = new Map<string, number>();
+  const time = async <R>(sql: string, run: () => Promise<R>): Promise<R> => {
+    const t = performance.now();
+    try { return await run(); } finally {
+      const key = sql.replace(/\s+/g, ' ').trim().slice(0, 60);
+      spent.set(key, (spent.get(key) ?? 0) + performance.now() - t);
+    }
+  };
   const timed = (d: Db): Db => ({
     kind: d.kind, exec: (sql) => d.exec(sql), close: () => d.close(),
-    async query<T>(sql: string, params?: unknown[]) {
-      const t = performance.now();
-      try { return await d.query<T>(sql, params); } finally {
-        const key = sql.replace(/\s+/g, ' ').trim().slice(0, 60);
-        spent.set(key, (spent.get(key) ?? 0) + performance.now() - t);
-      }
-    },
-    async queryPrepared<T>(sql: string, params?: unknown[]) {
-      const t = performance.now();
-      try { return await d.queryPrepared<T>(sql, params); } finally {
-        const key = sql.replace(/\s+/g, ' ').trim().slice(0, 60);
-        spent.set(key, (spent.get(key) ?? 0) + performance.now() - t);
-      }
-    },
+    query: <T>(sql: string, params?: unknown[]) => time(sql, () => d.query<T>(sql, params)),
+    queryPrepared: <T>(sql: string, params?: unknown[]) => time(sql, () => d.queryPrepared<T>(sql, params)),
     transaction: (fn) => d.transaction((tx) => fn(timed(tx))),
   });
   const used = values.profile ? timed(db) : db;
